@@ -1,0 +1,354 @@
+// Starts a real Kubernetes control plane on loopback: etcd, kube-apiserver (TLS, RBAC,
+// client-certificate admin), and for the "full" profile kube-controller-manager,
+// kube-scheduler and KWOK with one fake Node, so Deployments get Pods that turn Ready
+// without a kubelet. Binaries come from build.sh (Go module proxy, cached per machine).
+import { execFileSync, spawn } from 'node:child_process';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { get as httpGet } from 'node:http';
+import { get as httpsGet, type RequestOptions } from 'node:https';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generatePki, type Pki } from './pki.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repoRoot = join(here, '..', '..');
+
+export type Profile = 'minimal' | 'full';
+
+export interface ClusterState {
+  runDir: string;
+  binDir: string;
+  kubeconfig: string;
+  server: string;
+  profile: Profile;
+  /** Process ids in start order; stopped in reverse. */
+  processes: { name: string; pid: number }[];
+  startedInMs: number;
+}
+
+export interface StartOptions {
+  profile?: Profile;
+  /** Folders of CRD YAML applied before the controller-manager starts (its GC reads discovery only every 30 s). */
+  crdDirs?: string[];
+  /** A KWOK configuration file (stages, exec) passed with --config. */
+  kwokConfig?: string;
+  log?: (message: string) => void;
+}
+
+const NODE_NAME = 'kwok-node-0';
+
+/** Builds (first time only, under a lock) or finds the cached binaries; returns their folder. */
+export function ensureBinaries(log: (m: string) => void = () => {}): string {
+  log('checking the control-plane binaries (the first build takes 15-25 minutes)');
+  const out = execFileSync('bash', [join(here, 'build.sh')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const binDir = out.trim().split('\n').pop() ?? '';
+  for (const name of [
+    'etcd',
+    'kube-apiserver',
+    'kube-controller-manager',
+    'kube-scheduler',
+    'kubectl',
+    'kwok',
+  ]) {
+    if (!existsSync(join(binDir, name))) {
+      throw new Error(
+        `test/cluster: ${name} is missing from ${binDir}; run 'npm run cluster:build' and read its output`,
+      );
+    }
+  }
+  return binDir;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+function probe(url: string, tls?: RequestOptions): Promise<boolean> {
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => resolve(ok);
+    const request = url.startsWith('https:')
+      ? httpsGet(url, { ...tls, timeout: 2000 }, (res) => {
+          res.resume();
+          done(res.statusCode === 200);
+        })
+      : httpGet(url, { timeout: 2000 }, (res) => {
+          res.resume();
+          done(res.statusCode === 200);
+        });
+    request.on('error', () => done(false));
+    request.on('timeout', () => request.destroy());
+  });
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`test/cluster: ${what} did not become healthy within ${timeoutMs / 1000}s`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function kubeconfigYaml(server: string, pki: Pki): string {
+  const b64 = (file: string) => readFileSync(file).toString('base64');
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    '- name: testcluster',
+    '  cluster:',
+    `    server: ${server}`,
+    `    certificate-authority-data: ${b64(pki.caCert)}`,
+    'users:',
+    '- name: admin',
+    '  user:',
+    `    client-certificate-data: ${b64(pki.adminCert)}`,
+    `    client-key-data: ${b64(pki.adminKey)}`,
+    'contexts:',
+    '- name: testcluster',
+    '  context: {cluster: testcluster, user: admin}',
+    'current-context: testcluster',
+    '',
+  ].join('\n');
+}
+
+/** The tail of every component log, for a failure message that says what went wrong. */
+export function logTails(runDir: string, lines = 30): string {
+  if (!existsSync(runDir)) return '';
+  return readdirSync(runDir)
+    .filter((f) => f.endsWith('.log'))
+    .map((f) => {
+      const text = readFileSync(join(runDir, f), 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+      return `--- ${f} (last ${lines} lines) ---\n${text}`;
+    })
+    .join('\n');
+}
+
+export async function startControlPlane(options: StartOptions = {}): Promise<ClusterState> {
+  const log = options.log ?? (() => {});
+  const profile = options.profile ?? 'full';
+  const started = Date.now();
+  const binDir = ensureBinaries(log);
+  const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+  const runDir = mkdtempSync(join(base, 'testcluster.'));
+  const processes: ClusterState['processes'] = [];
+  const bin = (name: string) => join(binDir, name);
+
+  const launch = (name: string, command: string, args: string[]) => {
+    const out = openSync(join(runDir, `${name}.log`), 'a');
+    // detached: its own process group, so stopping it also stops anything it forked.
+    const child = spawn(command, args, { detached: true, stdio: ['ignore', out, out] });
+    closeSync(out);
+    child.unref();
+    if (child.pid === undefined) throw new Error(`test/cluster: could not start ${name}`);
+    processes.push({ name, pid: child.pid });
+    return child.pid;
+  };
+  const state: ClusterState = {
+    runDir,
+    binDir,
+    kubeconfig: '',
+    server: '',
+    profile,
+    processes,
+    startedInMs: 0,
+  };
+
+  try {
+    const [etcdPort, peerPort, apiPort, kcmPort, schedPort, kwokPort] = await Promise.all(
+      Array.from({ length: 6 }, freePort),
+    );
+    const pki = generatePki(join(runDir, 'pki'));
+    log('starting etcd');
+    launch('etcd', bin('etcd'), [
+      '--name=tc',
+      `--data-dir=${join(runDir, 'etcd')}`,
+      `--listen-client-urls=http://127.0.0.1:${etcdPort}`,
+      `--advertise-client-urls=http://127.0.0.1:${etcdPort}`,
+      `--listen-peer-urls=http://127.0.0.1:${peerPort}`,
+      `--initial-advertise-peer-urls=http://127.0.0.1:${peerPort}`,
+      `--initial-cluster=tc=http://127.0.0.1:${peerPort}`,
+      '--initial-cluster-state=new',
+      '--unsafe-no-fsync=true',
+      '--logger=zap',
+      '--log-level=warn',
+    ]);
+    await waitFor('etcd', () => probe(`http://127.0.0.1:${etcdPort}/health`), 20_000);
+
+    log('starting kube-apiserver');
+    launch('kube-apiserver', bin('kube-apiserver'), [
+      `--etcd-servers=http://127.0.0.1:${etcdPort}`,
+      '--bind-address=127.0.0.1',
+      '--advertise-address=127.0.0.1',
+      `--secure-port=${apiPort}`,
+      `--tls-cert-file=${pki.serverCert}`,
+      `--tls-private-key-file=${pki.serverKey}`,
+      `--client-ca-file=${pki.caCert}`,
+      `--cert-dir=${join(runDir, 'apiserver')}`,
+      '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+      `--service-account-key-file=${pki.saPub}`,
+      `--service-account-signing-key-file=${pki.saKey}`,
+      '--service-cluster-ip-range=10.0.0.0/24',
+      '--authorization-mode=RBAC',
+      '--allow-privileged=true',
+      '--endpoint-reconciler-type=none',
+      '--disable-admission-plugins=ServiceAccount',
+      '--profiling=false',
+    ]);
+    const server = `https://127.0.0.1:${apiPort}`;
+    const adminTls: RequestOptions = {
+      ca: readFileSync(pki.caCert),
+      cert: readFileSync(pki.adminCert),
+      key: readFileSync(pki.adminKey),
+    };
+    await waitFor('kube-apiserver', () => probe(`${server}/readyz`, adminTls), 60_000);
+    const kubeconfig = join(runDir, 'kubeconfig');
+    writeFileSync(kubeconfig, kubeconfigYaml(server, pki), { mode: 0o600 });
+    Object.assign(state, { kubeconfig, server });
+    const kubectl = (args: string[], input?: string) =>
+      execFileSync(bin('kubectl'), [`--kubeconfig=${kubeconfig}`, ...args], {
+        input,
+        encoding: 'utf8',
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+
+    const crdFiles = (options.crdDirs ?? []).filter(
+      (d) => existsSync(d) && readdirSync(d).some((f) => /\.ya?ml$/.test(f)),
+    );
+    for (const dir of crdFiles) {
+      log(`installing CRDs from ${dir}`);
+      kubectl(['apply', '--server-side', '-f', dir]);
+    }
+    if (crdFiles.length) kubectl(['wait', '--for=condition=Established', 'crd', '--all', '--timeout=60s']);
+
+    if (profile === 'full') {
+      log('starting kube-controller-manager, kube-scheduler and kwok');
+      launch('kube-controller-manager', bin('kube-controller-manager'), [
+        `--kubeconfig=${kubeconfig}`,
+        '--bind-address=127.0.0.1',
+        `--secure-port=${kcmPort}`,
+        '--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics',
+        '--leader-elect=false',
+        '--use-service-account-credentials=false',
+        '--controllers=*',
+        `--root-ca-file=${pki.caCert}`,
+        `--service-account-private-key-file=${pki.saKey}`,
+        `--cluster-signing-cert-file=${pki.caCert}`,
+        `--cluster-signing-key-file=${pki.caKey}`,
+        // Tests create and delete many namespaces; sync them quickly.
+        '--concurrent-namespace-syncs=10',
+      ]);
+      launch('kube-scheduler', bin('kube-scheduler'), [
+        `--kubeconfig=${kubeconfig}`,
+        '--leader-elect=false',
+        '--bind-address=127.0.0.1',
+        `--secure-port=${schedPort}`,
+        '--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics',
+      ]);
+      launch('kwok', bin('kwok'), [
+        `--kubeconfig=${kubeconfig}`,
+        '--manage-all-nodes=false',
+        '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
+        '--manage-nodes-with-label-selector=',
+        '--manage-single-node=',
+        '--cidr=10.244.0.0/16',
+        '--node-ip=10.0.0.1',
+        '--node-lease-duration-seconds=40',
+        `--server-address=127.0.0.1:${kwokPort}`,
+        ...(options.kwokConfig ? [`--config=${options.kwokConfig}`] : []),
+      ]);
+      const anyTls: RequestOptions = { rejectUnauthorized: false };
+      await Promise.all([
+        waitFor(
+          'kube-controller-manager',
+          () => probe(`https://127.0.0.1:${kcmPort}/healthz`, anyTls),
+          60_000,
+        ),
+        waitFor('kube-scheduler', () => probe(`https://127.0.0.1:${schedPort}/healthz`, anyTls), 60_000),
+        waitFor('kwok', () => probe(`http://127.0.0.1:${kwokPort}/healthz`), 60_000),
+      ]);
+      kubectl(
+        ['apply', '-f', '-'],
+        JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'Node',
+          metadata: {
+            name: NODE_NAME,
+            annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
+            labels: {
+              'kubernetes.io/hostname': NODE_NAME,
+              'kubernetes.io/os': 'linux',
+              'kubernetes.io/arch': 'amd64',
+              type: 'kwok',
+            },
+          },
+        }),
+      );
+      kubectl(['wait', '--for=condition=Ready', `node/${NODE_NAME}`, '--timeout=60s']);
+      kubectl(['-n', 'default', 'wait', '--for=create', 'serviceaccount/default', '--timeout=60s']);
+    }
+    state.startedInMs = Date.now() - started;
+    writeFileSync(join(runDir, 'state.json'), JSON.stringify(state, null, 2));
+    return state;
+  } catch (error) {
+    const tails = logTails(runDir);
+    await stopControlPlane(state);
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(`${message}\n${tails}`, { cause: error });
+  }
+}
+
+/** Stops every component (reverse start order), waits for them to exit, removes the run folder. */
+export async function stopControlPlane(state: Pick<ClusterState, 'processes' | 'runDir'>): Promise<void> {
+  for (const { pid } of [...state.processes].reverse()) {
+    try {
+      process.kill(-pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
+  const deadline = Date.now() + 15_000;
+  while (state.processes.some(({ pid }) => isAlive(pid)) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  for (const { pid } of state.processes) {
+    if (isAlive(pid)) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // exited between the check and the kill
+      }
+    }
+  }
+  rmSync(state.runDir, { recursive: true, force: true });
+}
