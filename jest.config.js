@@ -17,6 +17,8 @@ const common = {
 };
 
 export default {
+  // A top-level option: jest ignores testTimeout inside a project.
+  testTimeout: 120000,
   projects: [
     {
       ...common,
@@ -29,7 +31,6 @@ export default {
       testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/packages/*/test/**/*.test.ts'],
       globalSetup: '<rootDir>/test/cluster/jest-global-setup.ts',
       globalTeardown: '<rootDir>/test/cluster/jest-global-teardown.ts',
-      testTimeout: 120000,
     },
   ],
 };

@@ -1,0 +1,132 @@
+// The one place that speaks HTTP to the apiserver: JSON requests and line-delimited
+// watch streams over node:https, with TLS and credentials taken from the KubeConfig.
+// We do not use client-node's generated APIs or its Watch: the latter caps every watch
+// at 30 s and neither lets us choose patch content types per call.
+import type { KubeConfig } from '@kubernetes/client-node';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from 'node:https';
+import { ApiError } from './errors.js';
+
+export interface RequestInit {
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  contentType?: string;
+  signal?: AbortSignal;
+  /** Socket inactivity limit; watches pass 0 and rely on their own watchdog. */
+  timeoutMs?: number;
+}
+
+export class KubeHttp {
+  private readonly server: URL;
+  private readonly agent: HttpsAgent | HttpAgent;
+
+  constructor(private readonly config: KubeConfig) {
+    const cluster = config.getCurrentCluster();
+    if (!cluster) throw new Error('the kubeconfig has no current cluster');
+    this.server = new URL(cluster.server);
+    const options = { keepAlive: true, maxSockets: 128 };
+    this.agent = this.server.protocol === 'https:' ? new HttpsAgent(options) : new HttpAgent(options);
+  }
+
+  get serverUrl(): string {
+    return this.server.toString();
+  }
+
+  async request<T>(method: string, path: string, init: RequestInit = {}): Promise<T> {
+    const response = await this.send(method, path, init);
+    const text = await readAll(response);
+    const status = response.statusCode ?? 0;
+    if (status >= 200 && status < 300) return (text ? JSON.parse(text) : undefined) as T;
+    throw toApiError(status, text);
+  }
+
+  /** GET a watch: yields each JSON line as it arrives; ends when the server closes the stream. */
+  async *stream(path: string, init: RequestInit = {}): AsyncGenerator<unknown> {
+    const response = await this.send('GET', path, { ...init, timeoutMs: init.timeoutMs ?? 0 });
+    const status = response.statusCode ?? 0;
+    if (status < 200 || status >= 300) throw toApiError(status, await readAll(response));
+    response.setEncoding('utf8');
+    let buffered = '';
+    try {
+      for await (const chunk of response as AsyncIterable<string>) {
+        buffered += chunk;
+        let newline: number;
+        while ((newline = buffered.indexOf('\n')) >= 0) {
+          const line = buffered.slice(0, newline).trim();
+          buffered = buffered.slice(newline + 1);
+          if (line) yield JSON.parse(line);
+        }
+      }
+    } finally {
+      response.destroy();
+    }
+  }
+
+  private async send(method: string, path: string, init: RequestInit): Promise<IncomingMessage> {
+    // Concatenate rather than resolve, so a server URL with a path prefix (API proxies) keeps it.
+    const url = new URL(this.server.toString().replace(/\/$/, '') + path);
+    for (const [key, value] of Object.entries(init.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    const body =
+      init.body === undefined
+        ? undefined
+        : typeof init.body === 'string'
+          ? init.body
+          : JSON.stringify(init.body);
+    const options: RequestOptions = {
+      method,
+      agent: this.agent,
+      headers: {
+        Accept: 'application/json',
+        ...(body !== undefined
+          ? {
+              'Content-Type': init.contentType ?? 'application/json',
+              'Content-Length': Buffer.byteLength(body),
+            }
+          : {}),
+      },
+      signal: init.signal,
+    };
+    await this.config.applyToHTTPSOptions(options);
+    const timeoutMs = init.timeoutMs ?? 60_000;
+    return new Promise<IncomingMessage>((resolve, reject) => {
+      const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+      const req = send(url, options, resolve);
+      req.on('error', reject);
+      if (timeoutMs > 0) {
+        req.setTimeout(timeoutMs, () =>
+          req.destroy(new Error(`${method} ${url.pathname} timed out after ${timeoutMs} ms`)),
+        );
+      }
+      if (body !== undefined) req.write(body);
+      req.end();
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+async function readAll(response: IncomingMessage): Promise<string> {
+  response.setEncoding('utf8');
+  let text = '';
+  for await (const chunk of response as AsyncIterable<string>) text += chunk;
+  return text;
+}
+
+function toApiError(status: number, text: string): ApiError {
+  let parsed: { reason?: string; message?: string } | undefined;
+  try {
+    parsed = JSON.parse(text) as { reason?: string; message?: string };
+  } catch {
+    parsed = undefined;
+  }
+  return new ApiError(
+    status,
+    parsed?.reason ?? `HTTP${status}`,
+    parsed?.message ?? (text.slice(0, 500) || `HTTP ${status}`),
+    parsed,
+  );
+}
