@@ -1,1 +1,16 @@
-export {};
+// The framework's public API. Everything not exported here is internal.
+import 'reflect-metadata';
+
+export * from './decorators/index.js';
+export { Operator, type OperatorOptions } from './runtime/operator.js';
+export { TemporaryError, PermanentError, HandlerTimeoutError } from './reconcile/errors.js';
+export type { HandlerContext, Cause, PendingPatch } from './reconcile/context.js';
+export type { Condition, ConditionUpdate } from './reconcile/conditions.js';
+export type { Diff, DiffItem, DiffOperation } from './reconcile/diff.js';
+export { RegistrationError, type ControllerClass } from './registry.js';
+export { KubeClient, loadKubeConfig, type JsonPatchOperation, type ListOptions } from './kube/client.js';
+export { ApiError, isApiError } from './kube/errors.js';
+export type { KubeObject, ObjectMeta, OwnerReference, ObjectList } from './kube/object.js';
+export { objectKey } from './kube/object.js';
+export { CoreResources, resourcePath, apiVersionOf, type ResourceRef } from './kube/resource.js';
+export { createLogger, type Logger, type LoggerOptions } from './logging/logger.js';

@@ -65,6 +65,18 @@ export class KubeClient {
     return this.http.request<T>('POST', resourcePath(resource, body.metadata.namespace), { body: object });
   }
 
+  /** PUT: replaces the object; its metadata.resourceVersion makes it fail with 409 if someone wrote in between. */
+  replace<T extends KubeObject>(resource: ResourceRef, body: T, subresource?: 'status'): Promise<T> {
+    const object = { apiVersion: apiVersionOf(resource), kind: resource.kind, ...body };
+    return this.http.request<T>(
+      'PUT',
+      resourcePath(resource, body.metadata.namespace, body.metadata.name, subresource),
+      {
+        body: object,
+      },
+    );
+  }
+
   /** RFC 7386 merge patch: null deletes a key. */
   mergePatch<T extends KubeObject>(
     resource: ResourceRef,

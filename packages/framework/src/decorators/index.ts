@@ -1,0 +1,33 @@
+export { Controller } from './controller.js';
+export {
+  OnCreate,
+  OnUpdate,
+  OnDelete,
+  OnResume,
+  OnField,
+  OnEvent,
+  Reconcile,
+  Timer,
+  Daemon,
+  OnRelatedChange,
+  OnSecretChange,
+  OnConfigMapChange,
+  OnStartup,
+  OnCleanup,
+} from './handlers.js';
+export { Owns } from './owns.js';
+export { PRESENT, ABSENT } from './options.js';
+export type {
+  BackoffOptions,
+  ControllerOptions,
+  DaemonOptions,
+  ErrorPolicy,
+  HandlerKind,
+  HandlerMetadata,
+  HandlerOptions,
+  OwnsOptions,
+  RelatedKind,
+  RelatedOptions,
+  TimerOptions,
+  ValueFilter,
+} from './options.js';

@@ -1,0 +1,59 @@
+// Per-handler progress of the change being handled, persisted on the object itself (an
+// annotation) so that a restarted operator, or a new leader, continues where the last one
+// stopped and never re-runs a handler that already succeeded for that change.
+import type { KubeObject } from '../kube/object.js';
+
+export interface HandlerProgress {
+  retries: number;
+  /** ISO time before which the handler must not run again. */
+  delayedUntil?: string;
+  success?: boolean;
+  failure?: boolean;
+  message?: string;
+}
+
+export interface ProgressRecord {
+  /** Identifies the change these entries belong to (the essence hash, or 'delete'). */
+  change: string;
+  handlers: Record<string, HandlerProgress>;
+}
+
+export interface StorageKeys {
+  progress: string;
+  diffBase: string;
+  finalizer: string;
+  timers: string;
+}
+
+export function storageKeys(prefix: string): StorageKeys {
+  return {
+    progress: `${prefix}/progress`,
+    diffBase: `${prefix}/last-handled-configuration`,
+    finalizer: `${prefix}/finalizer`,
+    timers: `${prefix}/timers`,
+  };
+}
+
+export function readProgress(object: KubeObject, keys: StorageKeys, change: string): ProgressRecord {
+  const raw = object.metadata.annotations?.[keys.progress];
+  if (raw) {
+    try {
+      const record = JSON.parse(raw) as ProgressRecord;
+      // Progress of an older change is void: the new change starts every handler afresh.
+      if (record.change === change && record.handlers) return record;
+    } catch {
+      // A hand-edited, unreadable record is treated as no progress.
+    }
+  }
+  return { change, handlers: {} };
+}
+
+export function readDiffBase(object: KubeObject, keys: StorageKeys): Record<string, unknown> | undefined {
+  const raw = object.metadata.annotations?.[keys.diffBase];
+  if (!raw) return undefined;
+  try {
+    return JSON.parse(raw) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,110 @@
+import { Subject, lastValueFrom, toArray } from 'rxjs';
+import { processPerKey, type QueueOutcome } from './work-queue.js';
+
+const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+test('one run at a time per key; arrivals while busy coalesce into one more run', async () => {
+  const keys = new Subject<string>();
+  const runs: string[] = [];
+  let active = 0;
+  let maxActivePerKey = 0;
+  const outcomes = lastValueFrom(
+    keys.pipe(
+      processPerKey(
+        async (key) => {
+          active++;
+          maxActivePerKey = Math.max(maxActivePerKey, active);
+          runs.push(key);
+          await tick(30);
+          active--;
+        },
+        { concurrency: 4 },
+      ),
+      toArray(),
+    ),
+  );
+  keys.next('a');
+  await tick(5);
+  keys.next('a');
+  keys.next('a');
+  keys.next('a');
+  keys.complete();
+  await outcomes;
+  expect(runs).toEqual(['a', 'a']);
+  expect(maxActivePerKey).toBe(1);
+});
+
+test('concurrency across keys stays within the limit', async () => {
+  const keys = new Subject<string>();
+  let active = 0;
+  let peak = 0;
+  const done = lastValueFrom(
+    keys.pipe(
+      processPerKey(
+        async () => {
+          active++;
+          peak = Math.max(peak, active);
+          await tick(10);
+          active--;
+        },
+        { concurrency: 3 },
+      ),
+      toArray(),
+    ),
+  );
+  for (let i = 0; i < 20; i++) keys.next(`k${i}`);
+  keys.complete();
+  const outcomes: QueueOutcome[] = await done;
+  expect(outcomes).toHaveLength(20);
+  expect(peak).toBe(3);
+});
+
+test('a run can ask to be requeued; a new arrival replaces the scheduled run', async () => {
+  const keys = new Subject<string>();
+  const times: number[] = [];
+  const start = Date.now();
+  let calls = 0;
+  const done = lastValueFrom(
+    keys.pipe(
+      processPerKey(
+        async () => {
+          times.push(Date.now() - start);
+          calls++;
+          return calls === 1 ? { requeueAfterMs: 60 } : calls === 2 ? { requeueAfterMs: 10_000 } : {};
+        },
+        { concurrency: 1 },
+      ),
+      toArray(),
+    ),
+  );
+  keys.next('x');
+  await tick(150);
+  expect(calls).toBe(2);
+  expect(times[1]).toBeGreaterThanOrEqual(55);
+  keys.next('x'); // replaces the 10 s timer
+  await tick(20);
+  keys.complete();
+  await done;
+  expect(calls).toBe(3);
+});
+
+test('a failing run is reported and does not stop the queue', async () => {
+  const keys = new Subject<string>();
+  const done = lastValueFrom(
+    keys.pipe(
+      processPerKey(
+        async (key) => {
+          if (key === 'bad') throw new Error('boom');
+        },
+        { concurrency: 2 },
+      ),
+      toArray(),
+    ),
+  );
+  keys.next('bad');
+  keys.next('good');
+  keys.complete();
+  const outcomes = await done;
+  expect(outcomes.find((o) => o.key === 'bad')?.error).toBeInstanceOf(Error);
+  expect(outcomes.find((o) => o.key === 'good')?.error).toBeUndefined();
+});
