@@ -9,7 +9,17 @@ import type { Logger } from '../logging/logger.js';
 import type { ConditionUpdate } from './conditions.js';
 import type { Diff } from './diff.js';
 
-export type Cause = 'create' | 'update' | 'delete' | 'resume' | 'field' | 'event' | 'reconcile';
+export type Cause =
+  | 'create'
+  | 'update'
+  | 'delete'
+  | 'resume'
+  | 'field'
+  | 'event'
+  | 'reconcile'
+  | 'timer'
+  | 'daemon'
+  | 'related';
 
 export interface PendingPatch {
   status: Record<string, unknown>;

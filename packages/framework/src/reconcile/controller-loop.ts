@@ -1,18 +1,30 @@
 // The pipeline of one controller, top to bottom:
 //   watch$ (list, then watch, per namespace) -> reflect into the cache -> raw-event handlers
 //   -> one key per changed object -> per-object queue (serialised, coalesced, bounded) -> process.
-import { from, merge, mergeMap, Observable, share, tap, type Subscription } from 'rxjs';
+// Beside it, secondary watches wake objects by key: referenced kinds (through the reference
+// index), owned children (through their ownerReferences), and the periodic resync.
+import { EMPTY, from, merge, mergeMap, Observable, share, tap, type Subscription } from 'rxjs';
+import type { RelatedKind } from '../decorators/options.js';
 import type { KubeClient } from '../kube/client.js';
 import { objectKey, type KubeObject } from '../kube/object.js';
+import { apiVersionOf, type ResourceRef } from '../kube/resource.js';
 import type { Logger } from '../logging/logger.js';
+import { ReferenceIndex } from '../related/reference-index.js';
 import type { ControllerSpec } from '../registry.js';
+import { resync$ } from '../timers/resync.js';
 import type { ObjectEvent } from '../watch/events.js';
 import { reflect } from '../watch/reflector.js';
 import { Store } from '../watch/store.js';
-import { watch$ } from '../watch/watcher.js';
+import { watch$, type WatchHooks } from '../watch/watcher.js';
 import { createContext, emptyPatch } from './context.js';
 import { handlerApplies, sharedLabelSelector } from './filters.js';
-import type { ObjectProcessor } from './object-processor.js';
+import {
+  ObjectProcessor,
+  type ProcessorDeps,
+  type ProcessorSettings,
+  type RelatedLookup,
+} from './object-processor.js';
+import { DaemonSupervisor } from '../timers/daemons.js';
 import { processPerKey, type QueueOutcome, type RunResult } from './work-queue.js';
 
 export interface ControllerLoopOptions {
@@ -23,34 +35,115 @@ export interface ControllerLoopOptions {
   logger: Logger;
   fieldManager: string;
   shutdown: AbortSignal;
+  /** Put every cached object through processing again this often (0: never). */
+  resyncSeconds: number;
+  /** Referenced kinds (by `${apiVersion}/${kind}`) and owned kinds, resolved to resources. */
+  relatedResources: Map<string, ResourceRef>;
+  ownedResources: ResourceRef[];
   /** Called once every namespace's initial list is in the cache. */
   onSynced?: () => void;
   /** Wraps each run, so the runtime can count in-flight work and drain it on shutdown. */
   track?: <T>(work: Promise<T>) => Promise<T>;
   onDepth?: (depth: number) => void;
+  watchHooks?: WatchHooks;
+}
+
+export const relatedKindKey = (kind: RelatedKind) => `${kind.apiVersion}/${kind.kind}`;
+
+/** Caches per watched scope: a relist of one namespace replaces only that namespace. */
+class ScopedCache {
+  private readonly stores = new Map<string | undefined, Store>();
+  /** The state each object had before its newest change (for related handlers' `old`). */
+  readonly previous = new Map<string, KubeObject | undefined>();
+
+  storeFor(namespace: string | undefined): Store {
+    let store = this.stores.get(namespace);
+    if (!store) this.stores.set(namespace, (store = new Store()));
+    return store;
+  }
+
+  get(key: string): KubeObject | undefined {
+    const namespace = key.includes('/') ? key.slice(0, key.indexOf('/')) : undefined;
+    return (this.stores.get(namespace) ?? this.stores.get(undefined))?.getByKey(key);
+  }
+
+  keys(): string[] {
+    return [...this.stores.values()].flatMap((store) => store.list().map(objectKey));
+  }
+
+  get size(): number {
+    return [...this.stores.values()].reduce((sum, store) => sum + store.size, 0);
+  }
 }
 
 export class ControllerLoop {
-  /** One cache per watched namespace (or one for all): a relist replaces only its own scope. */
-  private readonly stores = new Map<string | undefined, Store>();
+  private readonly cache = new ScopedCache();
+  private readonly relatedCaches = new Map<string, ScopedCache>();
+  private readonly indexes = new Map<string, ReferenceIndex>();
+  /** Keys woken by something other than their own change (resync, children): run @Reconcile even on an echo. */
+  private readonly forced = new Set<string>();
+  /** What the processor needs to see referenced objects. */
+  readonly related: RelatedLookup = {
+    lookup: (kind, namespace, name) =>
+      this.relatedCaches.get(relatedKindKey(kind))?.get(namespace ? `${namespace}/${name}` : name),
+    previous: (kind, namespace, name) =>
+      this.relatedCaches.get(relatedKindKey(kind))?.previous.get(namespace ? `${namespace}/${name}` : name),
+    index: (kind) => {
+      const key = relatedKindKey(kind);
+      let index = this.indexes.get(key);
+      if (!index) this.indexes.set(key, (index = new ReferenceIndex()));
+      return index;
+    },
+  };
+
   private subscription: Subscription | undefined;
+  private readonly processor: ObjectProcessor;
+  readonly daemons: DaemonSupervisor;
 
   constructor(
     readonly spec: ControllerSpec,
-    private readonly processor: ObjectProcessor,
+    settings: ProcessorSettings,
+    deps: ProcessorDeps,
     private readonly options: ControllerLoopOptions,
-  ) {}
+  ) {
+    this.daemons = new DaemonSupervisor((slot, error, retryInMs) =>
+      options.logger.warn(
+        `daemon ${slot} failed, restarting in ${(retryInMs / 1000).toFixed(1)}s: ${String(error)}`,
+      ),
+    );
+    this.processor = new ObjectProcessor(spec, settings, {
+      ...deps,
+      daemons: this.daemons,
+      related: this.related,
+      latest: (key) => this.latest(key),
+    });
+  }
+
+  latest(key: string): KubeObject | undefined {
+    return this.cache.get(key);
+  }
+
+  get cachedCount(): number {
+    return this.cache.size;
+  }
 
   start(): void {
     const { spec, options } = this;
-    const labelSelector = sharedLabelSelector(spec.handlers.map((h) => h.options));
-    const scopes = spec.resource.namespaced && options.namespaces.length ? options.namespaces : [undefined];
+    const scopes = this.scopes(spec.resource);
     let unsynced = scopes.length;
+    const labelSelector = sharedLabelSelector(
+      spec.handlers.filter((h) => !['startup', 'cleanup'].includes(h.kind)).map((h) => h.options),
+    );
     const events$ = merge(
       ...scopes.map((namespace) => {
         let synced = false;
-        return watch$(options.client, spec.resource, { namespace, labelSelector, log: options.logger }).pipe(
-          reflect(this.storeFor(namespace)),
+        return watch$(options.client, spec.resource, {
+          namespace,
+          labelSelector,
+          log: options.logger,
+          hooks: options.watchHooks,
+        }).pipe(
+          reflect(this.cache.storeFor(namespace)),
           tap((event) => {
             if (event.type === 'synced' && !synced) {
               synced = true;
@@ -62,7 +155,7 @@ export class ControllerLoop {
     ).pipe(share());
 
     const rawHandlers$ = events$.pipe(mergeMap((event) => from(this.runEventHandlers(event))));
-    const keys$ = new Observable<string>((subscriber) =>
+    const ownKeys$ = new Observable<string>((subscriber) =>
       events$.subscribe({
         next: (event) => {
           if (event.type === 'synced') return;
@@ -73,50 +166,105 @@ export class ControllerLoop {
         error: (e: unknown) => subscriber.error(e),
       }),
     );
-    const runs$ = keys$.pipe(
+    const wakeUps$ = merge(this.relatedKeys$(), this.ownedKeys$(), this.resyncKeys$()).pipe(
+      tap((key) => this.forced.add(key)),
+    );
+    const runs$ = merge(ownKeys$, wakeUps$).pipe(
       processPerKey((key) => this.run(key), { concurrency: options.concurrency, onDepth: options.onDepth }),
       tap((outcome: QueueOutcome) => {
         if (outcome.error) {
-          options.logger.error(`unexpected error while processing ${outcome.key}: ${String(outcome.error)}`, {
-            controller: spec.name,
-          });
+          options.logger.error(`unexpected error while processing ${outcome.key}: ${String(outcome.error)}`);
         }
       }),
     );
     this.subscription = merge(rawHandlers$, runs$).subscribe();
   }
 
-  /** Stops watching and queueing; runs already started finish on their own. */
-  stop(): void {
+  /** Stops watching and queueing; runs already started finish on their own; daemons are cancelled. */
+  async stop(): Promise<void> {
     this.subscription?.unsubscribe();
     this.subscription = undefined;
+    await this.daemons.stopAll();
   }
 
-  /** Objects cached across every scope. */
-  get cachedCount(): number {
-    return [...this.stores.values()].reduce((sum, store) => sum + store.size, 0);
+  private scopes(resource: ResourceRef): (string | undefined)[] {
+    return resource.namespaced && this.options.namespaces.length ? this.options.namespaces : [undefined];
   }
 
-  private storeFor(namespace: string | undefined): Store {
-    let store = this.stores.get(namespace);
-    if (!store) this.stores.set(namespace, (store = new Store()));
-    return store;
+  /** Watches each referenced kind; a change wakes the objects whose refs name it. */
+  private relatedKeys$(): Observable<string> {
+    const kinds = new Map<string, RelatedKind>();
+    for (const h of this.spec.handlers) if (h.related) kinds.set(relatedKindKey(h.related), h.related);
+    return merge(
+      ...[...kinds].map(([id, kind]) => {
+        const resource = this.options.relatedResources.get(id);
+        if (!resource) return EMPTY;
+        const cache = new ScopedCache();
+        this.relatedCaches.set(id, cache);
+        return merge(
+          ...this.scopes(resource).map((namespace) =>
+            watch$(this.options.client, resource, {
+              namespace,
+              log: this.options.logger,
+              hooks: this.options.watchHooks,
+            }).pipe(reflect(cache.storeFor(namespace))),
+          ),
+        ).pipe(
+          mergeMap((event) => {
+            if (event.type === 'synced') return [];
+            const ref = objectKey(event.object);
+            cache.previous.set(ref, event.type === 'delete' ? event.object : event.previous);
+            return this.related
+              .index(kind)
+              .ownersOf(ref)
+              .map((owner) => owner.slice(0, owner.lastIndexOf('#')));
+          }),
+        );
+      }),
+    );
   }
 
-  private cached(key: string): KubeObject | undefined {
-    const namespace = key.includes('/') ? key.slice(0, key.indexOf('/')) : undefined;
-    return (this.stores.get(namespace) ?? this.stores.get(undefined))?.getByKey(key);
+  /** Watches owned kinds; a changed or deleted child wakes its owner. */
+  private ownedKeys$(): Observable<string> {
+    const ownerApiVersion = apiVersionOf(this.spec.resource);
+    return merge(
+      ...this.options.ownedResources.map((resource) =>
+        merge(
+          ...this.scopes(resource).map((namespace) =>
+            watch$(this.options.client, resource, {
+              namespace,
+              log: this.options.logger,
+              hooks: this.options.watchHooks,
+            }).pipe(reflect(new Store())),
+          ),
+        ).pipe(
+          mergeMap((event) => {
+            if (event.type === 'synced') return [];
+            const child = event.object;
+            return (child.metadata.ownerReferences ?? [])
+              .filter((ref) => ref.kind === this.spec.resource.kind && ref.apiVersion === ownerApiVersion)
+              .map((ref) =>
+                child.metadata.namespace ? `${child.metadata.namespace}/${ref.name}` : ref.name,
+              );
+          }),
+        ),
+      ),
+    );
+  }
+
+  private resyncKeys$(): Observable<string> {
+    return this.options.resyncSeconds > 0
+      ? resync$(() => this.cache.keys(), this.options.resyncSeconds)
+      : EMPTY;
   }
 
   private run(key: string): Promise<RunResult | void> {
-    const object = this.cached(key);
+    const object = this.cache.get(key);
+    const force = this.forced.delete(key);
     if (!object) return Promise.resolve();
-    const work = this.processor.process(key, object).catch((error: unknown): RunResult => {
+    const work = this.processor.process(key, object, force).catch((error: unknown): RunResult => {
       this.options.logger.error(
         `processing ${key} failed: ${error instanceof Error ? error.message : String(error)}`,
-        {
-          controller: this.spec.name,
-        },
       );
       return { requeueAfterMs: 5_000 };
     });
@@ -138,9 +286,7 @@ export class ControllerLoop {
         event: type,
       });
       try {
-        const method = (this.spec.instance as Record<string, (ctx: unknown, type: string) => unknown>)[
-          handler.method
-        ];
+        const method = (this.spec.instance as Record<string, (ctx: unknown) => unknown>)[handler.method];
         const context = createContext({
           object,
           resource: this.spec.resource,
@@ -155,7 +301,7 @@ export class ControllerLoop {
           client: this.options.client,
           fieldManager: this.options.fieldManager,
         });
-        await method?.call(this.spec.instance, { ...context, type }, type);
+        await method?.call(this.spec.instance, { ...context, type });
       } catch (error) {
         logger.warn(
           `event handler failed (not retried): ${error instanceof Error ? error.message : String(error)}`,

@@ -19,6 +19,11 @@ import { handlerApplies } from './filters.js';
 import { readDiffBase, readProgress, type ProgressRecord, type StorageKeys } from './progress.js';
 import { retryDelaySeconds } from './backoff.js';
 import type { RunResult } from './work-queue.js';
+import type { DaemonOptions, RelatedKind, RelatedOptions } from '../decorators/options.js';
+import { contentHash } from '../related/content-hash.js';
+import type { ReferenceIndex } from '../related/reference-index.js';
+import type { DaemonSupervisor } from '../timers/daemons.js';
+import { nextTimerRunAt, type TimerRule } from '../timers/timer-schedule.js';
 
 export interface ProcessorSettings {
   keys: StorageKeys;
@@ -37,6 +42,18 @@ export interface ProcessorDeps {
   hooks?: {
     onHandler?: (handler: HandlerSpec, outcome: Outcome['kind'], seconds: number) => void;
   };
+  daemons?: DaemonSupervisor;
+  /** The newest cached state of an object of this controller. */
+  latest?: (key: string) => KubeObject | undefined;
+  related?: RelatedLookup;
+}
+
+/** Access to the caches of referenced kinds (Secrets, ConfigMaps, ...). */
+export interface RelatedLookup {
+  lookup(kind: RelatedKind, namespace: string | undefined, name: string): KubeObject | undefined;
+  /** The state before the newest change, when this process saw it. */
+  previous(kind: RelatedKind, namespace: string | undefined, name: string): KubeObject | undefined;
+  index(kind: RelatedKind): ReferenceIndex;
 }
 
 interface ObjectMemory {
@@ -46,6 +63,12 @@ interface ObjectMemory {
   resumePending: boolean;
   /** Failed attempts of the @Reconcile handlers in a row, for their backoff. */
   reconcileFailures: number;
+  firstSeenAt: number;
+  /** When the essence last changed, as seen by this process (idle timers). */
+  changedAt: number;
+  essenceHash: string;
+  /** The next planned run (timers, retries), as an absolute time. */
+  nextWakeAt: number | undefined;
 }
 
 type Step = { cause: Cause; handler: HandlerSpec; old: unknown; new: unknown; diff: Diff };
@@ -54,41 +77,68 @@ type StepsOutcome = { object: KubeObject; requeueAfterMs?: number; stalled?: boo
 
 export class ObjectProcessor {
   private readonly memory = new Map<string, ObjectMemory>();
-  private readonly hasDeleteHandlers: boolean;
+  private readonly needsFinalizer: boolean;
 
   constructor(
     private readonly spec: ControllerSpec,
     private readonly settings: ProcessorSettings,
     private readonly deps: ProcessorDeps,
   ) {
-    this.hasDeleteHandlers = spec.handlers.some((h) => h.kind === 'delete');
+    // Delete handlers need the object kept until they ran; daemons need to learn of the deletion.
+    this.needsFinalizer = spec.handlers.some((h) => h.kind === 'delete' || h.kind === 'daemon');
   }
 
   /** The object is gone from the cluster: forget what we kept about it. */
   forget(key: string): void {
     this.memory.delete(key);
+    void this.deps.daemons?.stop(key);
+    for (const handler of this.spec.handlers) {
+      if (handler.related) this.deps.related?.index(handler.related).remove(`${key}#${handler.id}`);
+    }
   }
 
-  async process(key: string, object: KubeObject): Promise<RunResult> {
+  async process(key: string, object: KubeObject, force = false): Promise<RunResult> {
     const memory = this.remember(key, object);
     const version = object.metadata.resourceVersion ?? '';
     const echo = memory.ownVersions.has(version);
     if (!echo) memory.ownVersions.clear();
+    const essenceHash = hashOf(essenceOf(object));
+    if (essenceHash !== memory.essenceHash)
+      [memory.essenceHash, memory.changedAt] = [essenceHash, Date.now()];
 
     try {
-      if (object.metadata.deletionTimestamp) return await this.processDeletion(object, memory);
+      if (object.metadata.deletionTimestamp) {
+        await this.deps.daemons?.stop(key);
+        return await this.processDeletion(object, memory);
+      }
       let current = object;
-      if (this.hasDeleteHandlers && !current.metadata.finalizers?.includes(this.settings.keys.finalizer)) {
+      if (this.needsFinalizer && !current.metadata.finalizers?.includes(this.settings.keys.finalizer)) {
         current = await this.addFinalizer(current, memory);
       }
       const patch = emptyPatch();
       const steps = this.changeSteps(current, memory);
-      if (steps.length === 0 && echo) return {};
+      // Nothing changed but our own write: keep the wake-up already planned (timers, retries),
+      // unless that wake-up is what brought us here.
+      const wakeUpDue = memory.nextWakeAt !== undefined && memory.nextWakeAt <= Date.now();
+      if (steps.length === 0 && echo && !force && !wakeUpDue) return this.wakeAt(memory, memory.nextWakeAt);
       const outcome =
         steps.length > 0 ? await this.runSteps(current, steps, memory, patch) : { object: current };
-      if (outcome.requeueAfterMs !== undefined || outcome.stalled)
-        return { requeueAfterMs: outcome.requeueAfterMs };
-      return await this.runReconcile(outcome.object, memory, patch);
+      if (outcome.requeueAfterMs !== undefined || outcome.stalled) {
+        return this.wakeAt(
+          memory,
+          outcome.requeueAfterMs === undefined ? undefined : Date.now() + outcome.requeueAfterMs,
+        );
+      }
+      current = outcome.object;
+      const related = await this.runRelated(key, current, memory, patch);
+      current = related.object;
+      const reconcile = await this.runReconcile(current, memory, patch);
+      const timers = await this.runTimers(current, memory);
+      this.startDaemons(key, current);
+      const wakes = [related.requeueAfterMs, reconcile.requeueAfterMs]
+        .filter((ms): ms is number => ms !== undefined)
+        .map((ms) => Date.now() + ms);
+      return this.wakeAt(memory, Math.min(timers.nextRunAt ?? Infinity, ...wakes));
     } catch (error) {
       if (isApiError(error, 409) || isApiError(error, 422)) {
         // Someone else changed the object under us; the queue brings the newest state soon.
@@ -100,14 +150,178 @@ export class ObjectProcessor {
     }
   }
 
+  /** Remembers and returns the next wake-up (an absolute time), so an echo run can keep it. */
+  private wakeAt(memory: ObjectMemory, at: number | undefined): RunResult {
+    memory.nextWakeAt = at !== undefined && Number.isFinite(at) ? at : undefined;
+    return memory.nextWakeAt === undefined
+      ? {}
+      : { requeueAfterMs: Math.max(0, memory.nextWakeAt - Date.now()) };
+  }
+
   private remember(key: string, object: KubeObject): ObjectMemory {
     let memory = this.memory.get(key);
     if (!memory) {
       const handledBefore = readDiffBase(object, this.settings.keys) !== undefined;
-      memory = { ownVersions: new Set(), resumePending: handledBefore, reconcileFailures: 0 };
+      memory = {
+        ownVersions: new Set(),
+        resumePending: handledBefore,
+        reconcileFailures: 0,
+        firstSeenAt: Date.now(),
+        changedAt: Date.now(),
+        essenceHash: '',
+        nextWakeAt: undefined,
+      };
       this.memory.set(key, memory);
     }
     return memory;
+  }
+
+  // ---- timers, related objects, daemons ----
+
+  private async runTimers(object: KubeObject, memory: ObjectMemory): Promise<{ nextRunAt?: number }> {
+    const timers = this.spec.handlers.filter((h) => h.kind === 'timer' && handlerApplies(h.options, object));
+    if (timers.length === 0) return {};
+    const stamps = readJsonAnnotation<Record<string, string>>(object, this.settings.keys.timers) ?? {};
+    const createdAt = Date.parse(object.metadata.creationTimestamp ?? '') || memory.firstSeenAt;
+    let nextRunAt = Infinity;
+    let ran = false;
+    for (const handler of timers) {
+      const rule = handler.options as unknown as TimerRule;
+      const state = {
+        lastRunAt: stamps[handler.id] ? Date.parse(stamps[handler.id] as string) : undefined,
+        firstSeenAt: memory.firstSeenAt,
+        createdAt,
+        changedAt: memory.changedAt,
+      };
+      let due = nextTimerRunAt(rule, state);
+      if (due <= Date.now()) {
+        const step: Step = { cause: 'timer', handler, old: undefined, new: essenceOf(object), diff: [] };
+        const outcome = await this.invoke(object, step, 0, emptyPatch());
+        stamps[handler.id] = new Date().toISOString();
+        ran = true;
+        due = nextTimerRunAt(rule, { ...state, lastRunAt: Date.now() });
+        if (outcome.kind === 'retry') due = Math.min(due, Date.now() + outcome.delaySeconds * 1000);
+      }
+      nextRunAt = Math.min(nextRunAt, due);
+    }
+    if (ran)
+      await this.patchMetadata(
+        object,
+        { [this.settings.keys.timers]: JSON.stringify(stamps) },
+        emptyPatch(),
+        memory,
+      );
+    return { nextRunAt };
+  }
+
+  /**
+   * Calls related-object handlers whose referenced objects changed since they were last
+   * handled: hashes of the referenced content are kept on the object, never the content.
+   */
+  private async runRelated(
+    key: string,
+    object: KubeObject,
+    memory: ObjectMemory,
+    patch: PendingPatch,
+  ): Promise<{ object: KubeObject; requeueAfterMs?: number }> {
+    const handlers = this.spec.handlers.filter((h) => h.kind === 'related' && h.related);
+    const related = this.deps.related;
+    if (handlers.length === 0 || !related) return { object };
+    const stored =
+      readJsonAnnotation<Record<string, Record<string, string>>>(object, this.settings.keys.related) ?? {};
+    const next: Record<string, Record<string, string>> = {};
+    const namespace = object.metadata.namespace;
+    let requeueAfterMs: number | undefined;
+    for (const handler of handlers) {
+      const kind = handler.related as RelatedKind;
+      const applies = handlerApplies(handler.options, object);
+      const names = applies
+        ? [
+            ...new Set((handler.options as unknown as RelatedOptions).refs(object.spec as never, object)),
+          ].filter((n): n is string => typeof n === 'string' && n.length > 0)
+        : [];
+      related.index(kind).update(
+        `${key}#${handler.id}`,
+        names.map((n) => (namespace ? `${namespace}/${n}` : n)),
+      );
+      const hashes = Object.fromEntries(
+        names.map((n) => [n, contentHash(related.lookup(kind, namespace, n))]),
+      );
+      const before = stored[handler.id];
+      next[handler.id] = hashes;
+      if (!before) continue; // first sight: nothing to compare with yet
+      const changed = [...new Set([...Object.keys(before), ...Object.keys(hashes)])].filter(
+        (n) => hashes[n] !== undefined && before[n] !== undefined && hashes[n] !== before[n],
+      );
+      if (changed.length === 0) continue;
+      const old = Object.fromEntries(changed.map((n) => [n, related.previous(kind, namespace, n)]));
+      const now = Object.fromEntries(changed.map((n) => [n, related.lookup(kind, namespace, n)]));
+      const step: Step = {
+        cause: 'related',
+        handler,
+        old,
+        new: now,
+        diff: diff(
+          Object.fromEntries(changed.map((n) => [n, before[n]])),
+          Object.fromEntries(changed.map((n) => [n, hashes[n]])),
+        ),
+      };
+      const outcome = await this.invoke(object, step, memory.reconcileFailures, patch);
+      if (outcome.kind === 'retry') {
+        next[handler.id] = before; // keep the old hashes: the change is still to be handled
+        requeueAfterMs = Math.min(requeueAfterMs ?? Infinity, outcome.delaySeconds * 1000);
+      }
+    }
+    if (JSON.stringify(next) === JSON.stringify(stored)) return { object, requeueAfterMs };
+    const patched = await this.patchMetadata(
+      object,
+      { [this.settings.keys.related]: JSON.stringify(next) },
+      patch,
+      memory,
+    );
+    return { object: patched, requeueAfterMs };
+  }
+
+  private startDaemons(key: string, object: KubeObject): void {
+    const supervisor = this.deps.daemons;
+    if (!supervisor) return;
+    for (const handler of this.spec.handlers) {
+      if (
+        handler.kind !== 'daemon' ||
+        !handlerApplies(handler.options, object) ||
+        supervisor.has(key, handler.id)
+      )
+        continue;
+      const initialDelayMs = ((handler.options as DaemonOptions).initialDelaySeconds ?? 0) * 1000;
+      supervisor.ensure(
+        key,
+        handler.id,
+        async (signal, attempt) => {
+          const logger = this.deps.logger.child({
+            namespace: object.metadata.namespace,
+            name: object.metadata.name,
+            handler: handler.id,
+          });
+          const method = (this.spec.instance as Record<string, (ctx: unknown) => unknown>)[handler.method];
+          const context = createContext({
+            object: this.deps.latest?.(key) ?? object,
+            resource: this.spec.resource,
+            cause: 'daemon',
+            old: undefined,
+            new: undefined,
+            diff: [],
+            retry: attempt,
+            logger,
+            signal,
+            patch: emptyPatch(),
+            client: this.deps.client,
+            fieldManager: this.settings.fieldManager,
+          });
+          await method?.call(this.spec.instance, { ...context, latest: () => this.deps.latest?.(key) });
+        },
+        initialDelayMs,
+      );
+    }
   }
 
   /** The handlers due for this object's current state, in declared order. */
@@ -497,6 +711,16 @@ export class ObjectProcessor {
 
 /** Placeholder step for a change no handler matches: it is still recorded as handled. */
 const NOOP: HandlerSpec = { id: '', kind: 'update', qualifiedName: '', method: '', options: {} };
+
+function readJsonAnnotation<T>(object: KubeObject, key: string): T | undefined {
+  const raw = object.metadata.annotations?.[key];
+  if (!raw) return undefined;
+  try {
+    return JSON.parse(raw) as T;
+  } catch {
+    return undefined;
+  }
+}
 
 function slotOf(step: Step): string {
   return `${step.cause}/${step.handler.id}`;

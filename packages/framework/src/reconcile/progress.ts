@@ -23,6 +23,7 @@ export interface StorageKeys {
   diffBase: string;
   finalizer: string;
   timers: string;
+  related: string;
 }
 
 export function storageKeys(prefix: string): StorageKeys {
@@ -31,6 +32,7 @@ export function storageKeys(prefix: string): StorageKeys {
     diffBase: `${prefix}/last-handled-configuration`,
     finalizer: `${prefix}/finalizer`,
     timers: `${prefix}/timers`,
+    related: `${prefix}/related`,
   };
 }
 

@@ -1,25 +1,41 @@
-// The Operator: owns the client, the controllers' loops and their lifecycle.
-//   new Operator({ namespaces: ['koji'] }).register(KojiUserController, hubFactory).run()
+// The Operator owns everything that lives as long as the process: the client, the
+// controllers' loops, leader election, the health/metrics server, startup/cleanup hooks and
+// graceful shutdown.
+//   await new Operator({ namespaces: ['koji'] }).register(KojiUserController, hubFactory).run();
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import { KubeClient, loadKubeConfig } from '../kube/client.js';
+import { resolveKind } from '../kube/discovery.js';
 import { isApiError } from '../kube/errors.js';
 import { EventRecorder } from '../kube/events.js';
+import type { ResourceRef } from '../kube/resource.js';
 import { createLogger, type Logger } from '../logging/logger.js';
-import { ControllerLoop } from '../reconcile/controller-loop.js';
-import { ObjectProcessor } from '../reconcile/object-processor.js';
+import { ControllerLoop, relatedKindKey } from '../reconcile/controller-loop.js';
 import { storageKeys } from '../reconcile/progress.js';
-import { readController, RegistrationError, type ControllerClass, type ControllerSpec } from '../registry.js';
+import {
+  readController,
+  readHooks,
+  RegistrationError,
+  type ControllerClass,
+  type ControllerSpec,
+  type HooksSpec,
+} from '../registry.js';
+import { startHealthServer } from './health-server.js';
+import { LeaderElector, type LeaderElectionOptions } from './leader-election.js';
+import { OperatorMetrics } from './metrics.js';
 
 export interface OperatorOptions {
-  /** Names this operator: field manager for server-side apply, Events' reporting controller. */
+  /** Names this operator: field manager for server-side apply, Events' reporting controller, Lease name. */
   name?: string;
   /** Namespaces to serve; empty or absent means all namespaces. */
   namespaces?: string[];
   /** A kubeconfig file or object; default: KUBECONFIG, ~/.kube/config, else in-cluster. */
   kubeconfig?: string | KubeConfig;
-  /** How many objects are processed at once across all controllers (default 32). */
+  /** How many objects each controller processes at once (default 32). */
   concurrency?: number;
+  /** Put every cached object through @Reconcile (and timers) again this often; 0 disables (default 0). */
+  resyncSeconds?: number;
   /** Prefix of the annotations and finalizer the framework stores on objects. */
   storagePrefix?: string;
   /** 'auto' (default): Ready follows handler outcomes; 'manual': handlers set Ready themselves. */
@@ -28,6 +44,11 @@ export interface OperatorOptions {
   successEvents?: boolean;
   /** How long shutdown waits for running handlers before aborting them (default 30 s). */
   gracePeriodSeconds?: number;
+  /** Run handlers only while holding this Lease (client-go semantics); absent: always. */
+  leaderElection?: Omit<LeaderElectionOptions, 'identity'> & { identity?: string };
+  /** Serve /healthz, /readyz and /metrics on this port (0: any free port; absent: no server). */
+  healthPort?: number;
+  healthHost?: string;
   logger?: Logger;
 }
 
@@ -35,13 +56,22 @@ export class Operator {
   readonly name: string;
   readonly client: KubeClient;
   readonly logger: Logger;
-  private readonly registrations: ControllerSpec[] = [];
+  readonly metrics = new OperatorMetrics();
+  private readonly controllers: ControllerSpec[] = [];
+  private readonly hooks: HooksSpec[] = [];
   private readonly loops: ControllerLoop[] = [];
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly shutdown = new AbortController();
-  private stopped: Promise<void> | undefined;
+  private elector: LeaderElector | undefined;
+  private server: Server | undefined;
+  private started = false;
+  private stopping: Promise<void> | undefined;
   private resolveStopped: (() => void) | undefined;
+  private readonly stopped = new Promise<void>((resolve) => (this.resolveStopped = resolve));
   private syncedCount = 0;
+  private leading = false;
+  /** The port the health server listens on, once started. */
+  healthPort: number | undefined;
 
   constructor(private readonly options: OperatorOptions = {}) {
     this.name = options.name ?? 'operator';
@@ -51,93 +81,167 @@ export class Operator {
     this.logger = options.logger ?? createLogger();
   }
 
-  /** Reads a controller class's decorators (failing now on misuse) and keeps its dependencies for construction. */
-  register(controller: ControllerClass, ...deps: unknown[]): this {
-    const spec = readController(controller, deps);
-    if (this.registrations.some((r) => r.name === spec.name)) {
-      throw new RegistrationError(`${spec.name} is registered twice`);
+  /** Reads a class's decorators (failing now on misuse) and keeps its constructor dependencies. */
+  register(cls: ControllerClass, ...deps: unknown[]): this {
+    const hooks = readHooks(cls, deps);
+    if (hooks) {
+      this.hooks.push(hooks);
+      return this;
     }
-    this.registrations.push(spec);
+    const spec = readController(cls, deps);
+    if (this.controllers.some((c) => c.name === spec.name))
+      throw new RegistrationError(`${spec.name} is registered twice`);
+    this.controllers.push(spec);
     return this;
   }
 
-  /** True once every controller's initial list is cached. */
+  /** True once every controller's initial list is cached (a standby replica is ready once it campaigns). */
   get synced(): boolean {
+    if (this.elector && !this.leading) return this.started;
     return this.loops.length > 0 && this.syncedCount === this.loops.length;
   }
 
-  /** Starts every controller; resolves once they are watching. */
+  get isLeader(): boolean {
+    return this.leading;
+  }
+
+  /** Starts: checks resources, serves health, then (once leader, if electing) runs the controllers. */
   async start(): Promise<void> {
-    if (this.stopped) throw new Error('the operator was already started');
-    this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
-    if (this.registrations.length === 0) throw new RegistrationError('no controller is registered');
-    for (const spec of this.registrations) await this.checkServed(spec);
-    const events = new EventRecorder(this.client, this.name, process.env.POD_NAME ?? hostname(), (error) =>
-      this.logger.debug(`could not post an Event: ${String(error)}`),
-    );
-    const keys = storageKeys(this.options.storagePrefix ?? 'operators.fedoraproject.org');
-    for (const spec of this.registrations) {
-      const logger = this.logger.child({ controller: spec.name });
-      const processor = new ObjectProcessor(
-        spec,
-        {
-          keys,
-          fieldManager: this.name,
-          readyCondition: this.options.readyCondition ?? 'auto',
-          successEvents: this.options.successEvents ?? false,
-        },
-        { client: this.client, events, logger, shutdown: this.shutdown.signal },
-      );
-      const loop = new ControllerLoop(spec, processor, {
-        namespaces: this.options.namespaces ?? [],
-        concurrency: this.options.concurrency ?? 32,
-        client: this.client,
-        logger,
-        fieldManager: this.name,
-        shutdown: this.shutdown.signal,
-        onSynced: () => {
-          this.syncedCount++;
-          logger.info('initial list cached');
-        },
-        track: (work) => this.track(work),
+    if (this.started) throw new Error('the operator was already started');
+    this.started = true;
+    if (this.controllers.length === 0) throw new RegistrationError('no controller is registered');
+    const resolved = await Promise.all(this.controllers.map((spec) => this.resolve(spec)));
+    if (this.options.healthPort !== undefined) {
+      const { server, port } = await startHealthServer({
+        port: this.options.healthPort,
+        host: this.options.healthHost,
+        ready: () => this.synced,
+        registry: this.metrics.registry,
       });
-      this.loops.push(loop);
-      loop.start();
+      [this.server, this.healthPort] = [server, port];
     }
+    await this.runHooks('startup');
+    const startControllers = () => {
+      this.leading = true;
+      this.metrics.leader.set(1);
+      this.controllers.forEach((spec, i) => this.startLoop(spec, resolved[i] as Resolved));
+    };
+    if (this.options.leaderElection) {
+      const { identity, ...lease } = this.options.leaderElection;
+      this.elector = new LeaderElector(
+        this.client,
+        { ...lease, identity: identity ?? process.env.POD_NAME ?? `${hostname()}-${process.pid}` },
+        this.logger,
+      );
+      void this.elector.run(startControllers, async () => {
+        this.metrics.leader.set(0);
+        if (!this.shutdown.signal.aborted) {
+          // A leader that lost its Lease must not keep acting: stop as client-go's users do.
+          this.logger.error('leadership lost; stopping');
+          await this.stop();
+        }
+      });
+    } else startControllers();
     this.logger.info(`operator ${this.name} started`, {
-      controllers: this.registrations.map((r) => r.name),
+      controllers: this.controllers.map((c) => c.name),
       namespaces: this.options.namespaces?.length ? this.options.namespaces : 'all',
     });
   }
 
-  /** Starts, then resolves only when the operator has been stopped. */
+  /** Starts, then resolves only when the operator has stopped. */
   async run(): Promise<void> {
     await this.start();
     await this.stopped;
   }
 
-  /** Graceful stop: no new work, running handlers get the grace period, then are aborted. */
-  async stop(): Promise<void> {
-    if (!this.stopped) return;
-    for (const loop of this.loops) loop.stop();
+  /** Resolves when the operator has stopped (by stop(), a signal, or a lost Lease). */
+  whenStopped(): Promise<void> {
+    return this.stopped;
+  }
+
+  /** Graceful stop: no new work, running handlers get the grace period, then are aborted; the Lease is released. */
+  stop(): Promise<void> {
+    this.stopping ??= this.doStop();
+    return this.stopping;
+  }
+
+  private async doStop(): Promise<void> {
+    await Promise.all(this.loops.map((loop) => loop.stop()));
     const grace = (this.options.gracePeriodSeconds ?? 30) * 1000;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>(
       (resolve) => (timer = setTimeout(() => resolve('timeout'), grace)),
     );
     const result = await Promise.race([Promise.allSettled([...this.inFlight]), timedOut]);
+    clearTimeout(timer);
     if (result === 'timeout') {
       this.logger.warn(
         `${this.inFlight.size} handler run(s) still busy after ${grace / 1000}s; aborting them`,
       );
-      this.shutdown.abort(new Error('operator shutdown'));
-      await Promise.allSettled([...this.inFlight]);
     }
-    clearTimeout(timer);
     this.shutdown.abort(new Error('operator shutdown'));
+    await Promise.allSettled([...this.inFlight]);
+    await this.runHooks('cleanup');
+    await this.elector?.stop();
+    this.leading = false;
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    this.server?.closeAllConnections();
     this.client.close();
     this.logger.info(`operator ${this.name} stopped`);
     this.resolveStopped?.();
+  }
+
+  private startLoop(spec: ControllerSpec, resolved: Resolved): void {
+    const logger = this.logger.child({ controller: spec.name });
+    const events = new EventRecorder(this.client, this.name, process.env.POD_NAME ?? hostname(), (error) =>
+      logger.debug(`could not post an Event: ${String(error)}`),
+    );
+    const m = this.metrics;
+    const loop = new ControllerLoop(
+      spec,
+      {
+        keys: storageKeys(this.options.storagePrefix ?? 'operators.fedoraproject.org'),
+        fieldManager: this.name,
+        readyCondition: this.options.readyCondition ?? 'auto',
+        successEvents: this.options.successEvents ?? false,
+      },
+      {
+        client: this.client,
+        events,
+        logger,
+        shutdown: this.shutdown.signal,
+        hooks: {
+          onHandler: (handler, outcome, seconds) => {
+            const labels = { controller: spec.name, handler: handler.id };
+            m.handlerRuns.inc({ ...labels, outcome });
+            m.handlerDuration.observe(labels, seconds);
+            if (outcome !== 'success') m.handlerErrors.inc(labels);
+            if (outcome === 'retry') m.handlerRetries.inc(labels);
+          },
+        },
+      },
+      {
+        namespaces: this.options.namespaces ?? [],
+        concurrency: this.options.concurrency ?? 32,
+        client: this.client,
+        logger,
+        fieldManager: this.name,
+        shutdown: this.shutdown.signal,
+        resyncSeconds: this.options.resyncSeconds ?? 0,
+        relatedResources: resolved.related,
+        ownedResources: resolved.owned,
+        onSynced: () => {
+          this.syncedCount++;
+          logger.info('initial list cached');
+        },
+        track: (work) => this.track(work),
+        onDepth: (depth) => m.queueDepth.set({ controller: spec.name }, depth),
+        watchHooks: { onRestart: (reason) => m.watchRestarts.inc({ controller: spec.name, reason }) },
+      },
+    );
+    m.cachedCounts = () => Object.fromEntries(this.loops.map((l) => [l.spec.name, l.cachedCount]));
+    this.loops.push(loop);
+    loop.start();
   }
 
   private track<T>(work: Promise<T>): Promise<T> {
@@ -146,18 +250,65 @@ export class Operator {
     return work;
   }
 
-  /** An unknown resource is a registration error, named after the controller that asked for it. */
-  private async checkServed(spec: ControllerSpec): Promise<void> {
+  private async runHooks(kind: 'startup' | 'cleanup'): Promise<void> {
+    for (const owner of [...this.hooks, ...this.controllers]) {
+      for (const handler of owner.handlers.filter((h) => h.kind === kind)) {
+        const method = (owner.instance as Record<string, (ctx: unknown) => unknown>)[handler.method];
+        try {
+          await method?.call(owner.instance, {
+            client: this.client,
+            logger: this.logger.child({ handler: handler.id }),
+          });
+        } catch (error) {
+          this.logger.error(
+            `${handler.qualifiedName} (@On${kind === 'startup' ? 'Startup' : 'Cleanup'}) failed: ${String(error)}`,
+          );
+          if (kind === 'startup') throw error;
+        }
+      }
+    }
+  }
+
+  /** Checks the controller's resource is served and resolves the kinds it references or owns. */
+  private async resolve(spec: ControllerSpec): Promise<Resolved> {
     const { group, version, plural } = spec.resource;
     const path = group ? `/apis/${group}/${version}` : `/api/${version}`;
+    let served = false;
     try {
       const list = await this.client.http.request<{ resources: { name: string }[] }>('GET', path);
-      if (list.resources.some((r) => r.name === plural)) return;
+      served = list.resources.some((r) => r.name === plural);
     } catch (error) {
       if (!isApiError(error, 404)) throw error;
     }
-    throw new RegistrationError(
-      `${spec.name}: the apiserver does not serve ${plural}.${group || 'core'}/${version} (is its CustomResourceDefinition installed?)`,
-    );
+    if (!served) {
+      throw new RegistrationError(
+        `${spec.name}: the apiserver does not serve ${plural}.${group || 'core'}/${version} (is its CustomResourceDefinition installed?)`,
+      );
+    }
+    const related = new Map<string, ResourceRef>();
+    for (const h of spec.handlers) {
+      if (!h.related || related.has(relatedKindKey(h.related))) continue;
+      const ref = await resolveKind(this.client, h.related.apiVersion, h.related.kind);
+      if (!ref)
+        throw new RegistrationError(
+          `${h.qualifiedName}: the apiserver does not serve ${h.related.apiVersion} ${h.related.kind}`,
+        );
+      related.set(relatedKindKey(h.related), ref);
+    }
+    const owned: ResourceRef[] = [];
+    for (const o of spec.owns) {
+      const ref = await resolveKind(this.client, o.apiVersion, o.kind);
+      if (!ref)
+        throw new RegistrationError(
+          `${spec.name}: @Owns names ${o.apiVersion} ${o.kind}, which the apiserver does not serve`,
+        );
+      owned.push(ref);
+    }
+    return { related, owned };
   }
+}
+
+interface Resolved {
+  related: Map<string, ResourceRef>;
+  owned: ResourceRef[];
 }

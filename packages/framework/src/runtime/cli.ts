@@ -1,0 +1,168 @@
+#!/usr/bin/env node
+// `fedora-operator run ./dist/main.js --namespace koji --health-port 8080 ...`: runs an operator
+// module so an operator image needs no boilerplate. Every option can also come from the
+// environment (OPERATOR_NAMESPACES=a,b, OPERATOR_HEALTH_PORT=8080, ...). SIGTERM and SIGINT stop
+// the operator gracefully (running handlers finish within the grace period, the Lease is
+// released) and the process exits 0.
+//
+// The module's default export is either a list of controller classes (or [Class, ...deps]
+// entries), or a function that receives the Operator and registers them itself.
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createLogger } from '../logging/logger.js';
+import type { ControllerClass } from '../registry.js';
+import { Operator, type OperatorOptions } from './operator.js';
+
+type Entry = ControllerClass | [ControllerClass, ...unknown[]];
+type OperatorModule = { default?: Entry[] | ((operator: Operator) => void | Promise<void>) };
+
+const usage = `usage: fedora-operator run <module> [options]
+  --name <name>                 operator name (field manager, Events, Lease)      [OPERATOR_NAME]
+  --namespace <ns>              namespace to serve; repeat for several; default all [OPERATOR_NAMESPACES=a,b]
+  --health-port <port>          serve /healthz, /readyz, /metrics                  [OPERATOR_HEALTH_PORT]
+  --concurrency <n>             objects processed at once per controller           [OPERATOR_CONCURRENCY]
+  --resync-seconds <s>          periodic resync of every cached object             [OPERATOR_RESYNC_SECONDS]
+  --leader-elect                run handlers only while holding the Lease          [OPERATOR_LEADER_ELECT=true]
+  --lease-namespace <ns>        namespace of the Lease                             [OPERATOR_LEASE_NAMESPACE, POD_NAMESPACE]
+  --lease-duration <s>          default 15                                         [OPERATOR_LEASE_DURATION]
+  --renew-deadline <s>          default 10                                         [OPERATOR_RENEW_DEADLINE]
+  --retry-period <s>            default 2                                          [OPERATOR_RETRY_PERIOD]
+  --grace-period <s>            shutdown grace for running handlers, default 30    [OPERATOR_GRACE_PERIOD]
+  --kubeconfig <file>           default KUBECONFIG, ~/.kube/config, or in-cluster
+  --log-level <level>           default info                                       [LOG_LEVEL]
+  --log-format <json|text>      default json                                       [LOG_FORMAT]`;
+
+export function parseCommandLine(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+): { module: string; options: OperatorOptions } {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      name: { type: 'string' },
+      namespace: { type: 'string', multiple: true },
+      'health-port': { type: 'string' },
+      concurrency: { type: 'string' },
+      'resync-seconds': { type: 'string' },
+      'leader-elect': { type: 'boolean' },
+      'lease-namespace': { type: 'string' },
+      'lease-duration': { type: 'string' },
+      'renew-deadline': { type: 'string' },
+      'retry-period': { type: 'string' },
+      'grace-period': { type: 'string' },
+      kubeconfig: { type: 'string' },
+      'log-level': { type: 'string' },
+      'log-format': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) throw new UsageError(usage, 0);
+  const [command, module] = positionals;
+  if (command !== 'run' || !module) throw new UsageError(usage, 2);
+  const num = (flag: string, value: string | undefined): number | undefined => {
+    if (value === undefined || value === '') return undefined;
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < 0)
+      throw new UsageError(`--${flag} must be a number >= 0, got '${value}'`, 2);
+    return n;
+  };
+  const name = values.name ?? env.OPERATOR_NAME ?? 'operator';
+  const namespaces =
+    values.namespace ?? (env.OPERATOR_NAMESPACES ? env.OPERATOR_NAMESPACES.split(',').filter(Boolean) : []);
+  const leaderElect = values['leader-elect'] ?? env.OPERATOR_LEADER_ELECT === 'true';
+  const leaseNamespace =
+    values['lease-namespace'] ?? env.OPERATOR_LEASE_NAMESPACE ?? env.POD_NAMESPACE ?? namespaces[0];
+  if (leaderElect && !leaseNamespace)
+    throw new UsageError('--leader-elect needs --lease-namespace (or POD_NAMESPACE)', 2);
+  const format = values['log-format'] ?? env.LOG_FORMAT;
+  return {
+    module,
+    options: {
+      name,
+      namespaces,
+      kubeconfig: values.kubeconfig,
+      healthPort: num('health-port', values['health-port'] ?? env.OPERATOR_HEALTH_PORT),
+      concurrency: num('concurrency', values.concurrency ?? env.OPERATOR_CONCURRENCY),
+      resyncSeconds: num('resync-seconds', values['resync-seconds'] ?? env.OPERATOR_RESYNC_SECONDS),
+      gracePeriodSeconds: num('grace-period', values['grace-period'] ?? env.OPERATOR_GRACE_PERIOD),
+      leaderElection: leaderElect
+        ? {
+            namespace: leaseNamespace as string,
+            name: `${name}-leader`,
+            leaseDurationSeconds: num(
+              'lease-duration',
+              values['lease-duration'] ?? env.OPERATOR_LEASE_DURATION,
+            ),
+            renewDeadlineSeconds: num(
+              'renew-deadline',
+              values['renew-deadline'] ?? env.OPERATOR_RENEW_DEADLINE,
+            ),
+            retryPeriodSeconds: num('retry-period', values['retry-period'] ?? env.OPERATOR_RETRY_PERIOD),
+          }
+        : undefined,
+      logger: createLogger({
+        level: values['log-level'] ?? env.LOG_LEVEL ?? 'info',
+        format: format === 'text' ? 'text' : 'json',
+      }),
+    },
+  };
+}
+
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  let parsed: ReturnType<typeof parseCommandLine>;
+  try {
+    parsed = parseCommandLine(argv, env);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      (error.exitCode === 0 ? console.log : console.error)(error.message);
+      return error.exitCode;
+    }
+    throw error;
+  }
+  const operator = new Operator(parsed.options);
+  const loaded = (await import(pathToFileURL(resolve(parsed.module)).href)) as OperatorModule;
+  const entry = loaded.default;
+  if (typeof entry === 'function') await entry(operator);
+  else if (Array.isArray(entry)) {
+    for (const item of entry) {
+      const [cls, ...deps] = Array.isArray(item) ? item : [item];
+      operator.register(cls, ...deps);
+    }
+  } else {
+    console.error(
+      `${parsed.module}: its default export must be a list of controller classes or a function (operator) => void`,
+    );
+    return 2;
+  }
+  const onSignal = (signal: NodeJS.Signals) => {
+    operator.logger.info(`received ${signal}; stopping`);
+    void operator.stop();
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  await operator.start();
+  await operator.whenStopped();
+  return 0;
+}
+
+// Run only when executed, not when imported (tests import parseCommandLine).
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main(process.argv.slice(2), process.env).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,68 @@
+// Per-object timers fire at their interval and stop with their object; daemons are cancelled
+// when their object is deleted.
+import {
+  Controller,
+  Daemon,
+  OnCreate,
+  Timer,
+  type HandlerContext,
+  type ResourceRef,
+} from '@fedora-operators/framework';
+import { startOperator, waitForObject, type RunningOperator } from '@fedora-operators/framework/testing';
+import { createTestNamespace, type TestNamespace } from '../../../../test/support/cluster.ts';
+import { ensureTestCrd } from '../../../../test/support/crds.ts';
+import { eventually } from '../../../../test/support/eventually.ts';
+
+const ticks = new Map<string, number[]>();
+const daemons = new Map<string, 'running' | 'cancelled'>();
+
+@Controller({ group: 'test.fedora-operators', version: 'v1', kind: 'Ticker', plural: 'tickers' })
+class TickerController {
+  @OnCreate()
+  async create() {}
+
+  @Timer({ intervalSeconds: 1 })
+  async tick(ctx: HandlerContext) {
+    ticks.set(ctx.name, [...(ticks.get(ctx.name) ?? []), Date.now()]);
+  }
+
+  @Daemon()
+  async watchOver(ctx: HandlerContext) {
+    daemons.set(ctx.name, 'running');
+    await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve()));
+    daemons.set(ctx.name, 'cancelled');
+  }
+}
+
+let ns: TestNamespace;
+let resource: ResourceRef;
+let running: RunningOperator;
+
+beforeAll(async () => {
+  ns = await createTestNamespace('timers');
+  resource = await ensureTestCrd(ns.client, 'Ticker');
+  running = await startOperator([TickerController], { namespaces: [ns.name] });
+});
+afterAll(async () => {
+  await running?.stop();
+  await ns.dispose();
+});
+
+test('a timer fires at its interval and stops when its object is deleted; the daemon is cancelled', async () => {
+  await ns.client.create(resource, { metadata: { name: 't1', namespace: ns.name }, spec: {} });
+  await eventually(() => (ticks.get('t1')?.length ?? 0) >= 4, { what: '4 timer runs', timeoutMs: 15_000 });
+  const times = ticks.get('t1') ?? [];
+  for (let i = 1; i < times.length; i++) {
+    const gap = (times[i] ?? 0) - (times[i - 1] ?? 0);
+    expect(gap).toBeGreaterThanOrEqual(900);
+    expect(gap).toBeLessThan(2500);
+  }
+  expect(daemons.get('t1')).toBe('running');
+
+  await ns.client.delete(resource, ns.name, 't1');
+  await waitForObject(ns.client, resource, ns.name, 't1', (o) => o === undefined);
+  expect(daemons.get('t1')).toBe('cancelled');
+  const after = ticks.get('t1')?.length ?? 0;
+  await new Promise((r) => setTimeout(r, 2500));
+  expect(ticks.get('t1')?.length ?? 0).toBe(after);
+});
