@@ -1,0 +1,143 @@
+// KojiHub: koji-hub (httpd + the hub WSGI app), its storage, exposure and admin sidecar.
+// Field names are the proposal's (MBBOX's MBKojiHub), so its CRs apply as written.
+import type { KubeObject } from '@fedora-operators/framework';
+import type { KindDefinition } from './definition.js';
+import { image, objectName, replicas, storageSize } from './fields.js';
+import { readyReplicasField, statusSchema, type CommonStatus } from './status.js';
+
+export type IngressBackend = 'nginx' | 'openshift';
+
+export interface KojiHubSpec {
+  replicas?: number;
+  persistent?: boolean;
+  host?: string;
+  configmap?: string;
+  ca_cert_secret: string;
+  service_cert_secret: string;
+  postgres_secret: string;
+  http_enabled?: boolean;
+  https_enabled?: boolean;
+  topic_prefix?: string;
+  fedora_messaging_url?: string;
+  messaging_cert_cm?: string;
+  ingress_backend?: IngressBackend;
+  httpd_pvc_name?: string;
+  httpd_pvc_size?: string;
+  mnt_pvc_name?: string;
+  mnt_pvc_size?: string;
+  sidecar?: boolean;
+  image?: string;
+  sidecar_image?: string;
+}
+
+export interface KojiHubStatus extends CommonStatus {
+  hubUrl?: string;
+  externalUrl?: string;
+  readyReplicas?: number;
+}
+
+export type KojiHub = KubeObject<KojiHubSpec, KojiHubStatus>;
+
+const hostname = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?([.][a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
+
+export const kojiHubDefinition: KindDefinition = {
+  kind: 'KojiHub',
+  plural: 'kojihubs',
+  singular: 'kojihub',
+  shortNames: ['khub'],
+  description: 'A koji-hub: the XML-RPC API and /kojifiles of one Koji instance.',
+  spec: {
+    type: 'object',
+    required: ['ca_cert_secret', 'service_cert_secret', 'postgres_secret'],
+    'x-kubernetes-validations': [
+      {
+        rule: 'self.http_enabled || self.https_enabled',
+        message: 'at least one of http_enabled and https_enabled must be true, or koji-hub serves nothing',
+      },
+    ],
+    properties: {
+      replicas: replicas('koji-hub pods; they share the database and /mnt/koji.'),
+      persistent: {
+        type: 'boolean',
+        default: false,
+        description: 'Keep httpd state and /mnt/koji on PersistentVolumeClaims instead of emptyDir.',
+      },
+      host: {
+        type: 'string',
+        maxLength: 253,
+        description: 'External host name of koji-hub; an Ingress or Route is made for it when set.',
+        'x-kubernetes-validations': [
+          {
+            rule: `self == '' || self.matches('${hostname}')`,
+            message: 'must be a DNS host name such as koji.example.com, without scheme, port or path',
+          },
+        ],
+      },
+      configmap: objectName('ConfigMap', 'Your hub.conf (key hub.conf), merged over the generated one.'),
+      ca_cert_secret: objectName('Secret', 'The CA that signs client certificates (key ca.crt).'),
+      service_cert_secret: objectName('Secret', "koji-hub's TLS server certificate (tls.crt, tls.key)."),
+      postgres_secret: objectName(
+        'Secret',
+        'PostgreSQL connection: POSTGRES_HOST, POSTGRES_DB, POSTGRES_USER, POSTGRES_PASSWORD.',
+      ),
+      http_enabled: {
+        type: 'boolean',
+        default: false,
+        description: 'Serve plain HTTP (anonymous calls only).',
+      },
+      https_enabled: {
+        type: 'boolean',
+        default: true,
+        description: 'Serve HTTPS with client-certificate login.',
+      },
+      topic_prefix: {
+        type: 'string',
+        maxLength: 253,
+        description: 'fedora-messaging topic prefix, e.g. org.fedoraproject.prod.',
+      },
+      fedora_messaging_url: {
+        type: 'string',
+        maxLength: 2048,
+        description: 'AMQP URL of the broker; enables the koji-fedoramessaging hub plugin when set.',
+        'x-kubernetes-validations': [
+          { rule: "self.matches('^amqps?://')", message: 'must be an amqp:// or amqps:// URL' },
+        ],
+      },
+      messaging_cert_cm: objectName(
+        'ConfigMap',
+        'TLS material for the broker: ca_cert.pem, client_cert.pem, client_key.pem.',
+      ),
+      ingress_backend: {
+        type: 'string',
+        enum: ['nginx', 'openshift'],
+        default: 'nginx',
+        description: 'nginx: a networking.k8s.io Ingress; openshift: a route.openshift.io Route.',
+      },
+      httpd_pvc_name: objectName('PersistentVolumeClaim', "The httpd state PVC's name."),
+      httpd_pvc_size: storageSize('Size of the httpd state PVC.'),
+      mnt_pvc_name: objectName(
+        'PersistentVolumeClaim',
+        'The /mnt/koji PVC (ReadWriteMany), shared with kojira and builders.',
+      ),
+      mnt_pvc_size: storageSize('Size of the /mnt/koji PVC.'),
+      sidecar: {
+        type: 'boolean',
+        default: false,
+        description: 'Add an admin container with the koji CLI logged in as the Koji admin.',
+      },
+      image: image('koji-hub image override.'),
+      sidecar_image: image('Admin sidecar image override.'),
+    },
+  },
+  status: statusSchema({
+    hubUrl: { type: 'string', description: 'In-cluster URL of the XML-RPC endpoint.' },
+    externalUrl: { type: 'string', description: 'URL through the Ingress or Route, when there is one.' },
+    readyReplicas: readyReplicasField,
+  }),
+  printerColumns: [
+    { name: 'Replicas', type: 'integer', jsonPath: '.spec.replicas' },
+    { name: 'Available', type: 'integer', jsonPath: '.status.readyReplicas' },
+    { name: 'URL', type: 'string', jsonPath: '.status.hubUrl' },
+    { name: 'Host', type: 'string', jsonPath: '.spec.host', priority: 1 },
+  ],
+};
