@@ -6,7 +6,8 @@
 // released) and the process exits 0.
 //
 // The module's default export is either a list of controller classes (or [Class, ...deps]
-// entries), or a function that receives the Operator and registers them itself.
+// entries), or a function that receives the Operator and registers them itself. It may also
+// export `options`: its own Operator defaults, under the command line's.
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -15,16 +16,21 @@ import type { ControllerClass } from '../registry.js';
 import { Operator, type OperatorOptions } from './operator.js';
 
 type Entry = ControllerClass | [ControllerClass, ...unknown[]];
-type OperatorModule = { default?: Entry[] | ((operator: Operator) => void | Promise<void>) };
+type OperatorModule = {
+  default?: Entry[] | ((operator: Operator) => void | Promise<void>);
+  /** The module's own defaults (e.g. readyCondition); command-line flags and environment win. */
+  options?: OperatorOptions;
+};
 
 const usage = `usage: fedora-operator run <module> [options]
-  --name <name>                 operator name (field manager, Events, Lease)      [OPERATOR_NAME]
+  --name <name>                 operator name (field manager, Events, Lease)       [OPERATOR_NAME]
   --namespace <ns>              namespace to serve; repeat for several; default all [OPERATOR_NAMESPACES=a,b]
   --health-port <port>          serve /healthz, /readyz, /metrics                  [OPERATOR_HEALTH_PORT]
   --concurrency <n>             objects processed at once per controller           [OPERATOR_CONCURRENCY]
   --resync-seconds <s>          periodic resync of every cached object             [OPERATOR_RESYNC_SECONDS]
   --leader-elect                run handlers only while holding the Lease          [OPERATOR_LEADER_ELECT=true]
   --lease-namespace <ns>        namespace of the Lease                             [OPERATOR_LEASE_NAMESPACE, POD_NAMESPACE]
+  --lease-name <name>           default <name>-leader                              [OPERATOR_LEASE_NAME]
   --lease-duration <s>          default 15                                         [OPERATOR_LEASE_DURATION]
   --renew-deadline <s>          default 10                                         [OPERATOR_RENEW_DEADLINE]
   --retry-period <s>            default 2                                          [OPERATOR_RETRY_PERIOD]
@@ -36,7 +42,7 @@ const usage = `usage: fedora-operator run <module> [options]
 export function parseCommandLine(
   argv: string[],
   env: NodeJS.ProcessEnv,
-): { module: string; options: OperatorOptions } {
+): { module: string; options: OperatorOptions; leaseNameGiven: boolean } {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -48,6 +54,7 @@ export function parseCommandLine(
       'resync-seconds': { type: 'string' },
       'leader-elect': { type: 'boolean' },
       'lease-namespace': { type: 'string' },
+      'lease-name': { type: 'string' },
       'lease-duration': { type: 'string' },
       'renew-deadline': { type: 'string' },
       'retry-period': { type: 'string' },
@@ -68,7 +75,7 @@ export function parseCommandLine(
       throw new UsageError(`--${flag} must be a number >= 0, got '${value}'`, 2);
     return n;
   };
-  const name = values.name ?? env.OPERATOR_NAME ?? 'operator';
+  const name = values.name ?? env.OPERATOR_NAME;
   const namespaces =
     values.namespace ?? (env.OPERATOR_NAMESPACES ? env.OPERATOR_NAMESPACES.split(',').filter(Boolean) : []);
   const leaderElect = values['leader-elect'] ?? env.OPERATOR_LEADER_ELECT === 'true';
@@ -79,6 +86,7 @@ export function parseCommandLine(
   const format = values['log-format'] ?? env.LOG_FORMAT;
   return {
     module,
+    leaseNameGiven: (values['lease-name'] ?? env.OPERATOR_LEASE_NAME) !== undefined,
     options: {
       name,
       namespaces,
@@ -90,7 +98,7 @@ export function parseCommandLine(
       leaderElection: leaderElect
         ? {
             namespace: leaseNamespace as string,
-            name: `${name}-leader`,
+            name: values['lease-name'] ?? env.OPERATOR_LEASE_NAME ?? `${name ?? 'operator'}-leader`,
             leaseDurationSeconds: num(
               'lease-duration',
               values['lease-duration'] ?? env.OPERATOR_LEASE_DURATION,
@@ -130,8 +138,17 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     }
     throw error;
   }
-  const operator = new Operator(parsed.options);
   const loaded = (await import(pathToFileURL(resolve(parsed.module)).href)) as OperatorModule;
+  const given = Object.fromEntries(
+    Object.entries(parsed.options).filter(
+      ([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0),
+    ),
+  );
+  const options: OperatorOptions = { ...loaded.options, ...given };
+  if (options.leaderElection && !parsed.leaseNameGiven) {
+    options.leaderElection = { ...options.leaderElection, name: `${options.name ?? 'operator'}-leader` };
+  }
+  const operator = new Operator(options);
   const entry = loaded.default;
   if (typeof entry === 'function') await entry(operator);
   else if (Array.isArray(entry)) {
