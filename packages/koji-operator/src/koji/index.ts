@@ -1,0 +1,15 @@
+// The koji hub XML-RPC client: see client.ts for the API, faults.ts for the errors.
+export { KojiClient, type MultiCallResult, type MultiCallResults } from './client.js';
+export { kojiCalls, type KojiCall } from './calls.js';
+export { KojiTransport, type KojiLogger, type KojiTransportOptions, type RetryOptions } from './transport.js';
+export * from './faults.js';
+export * from './types.js';
+export {
+  encodeArgs,
+  formatDateTime,
+  parseDateTime,
+  parseKojiTimestamp,
+  type KwArgs,
+  type XmlRpcStruct,
+  type XmlRpcValue,
+} from './wire.js';
