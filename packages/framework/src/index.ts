@@ -14,3 +14,13 @@ export type { KubeObject, ObjectMeta, OwnerReference, ObjectList } from './kube/
 export { objectKey } from './kube/object.js';
 export { CoreResources, resourcePath, apiVersionOf, type ResourceRef } from './kube/resource.js';
 export { createLogger, type Logger, type LoggerOptions } from './logging/logger.js';
+export {
+  watch$,
+  WatchInactivityError,
+  type WatchOptions,
+  type WatchHooks,
+  type WatchRestartReason,
+} from './watch/watcher.js';
+export { reflect } from './watch/reflector.js';
+export { Store, type ReadonlyStore } from './watch/store.js';
+export type { WatcherEvent, ObjectEvent } from './watch/events.js';
