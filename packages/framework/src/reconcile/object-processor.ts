@@ -19,11 +19,7 @@ import { handlerApplies } from './filters.js';
 import { readDiffBase, readProgress, type ProgressRecord, type StorageKeys } from './progress.js';
 import { retryDelaySeconds } from './backoff.js';
 import type { RunResult } from './work-queue.js';
-import type { DaemonOptions, RelatedKind, RelatedOptions } from '../decorators/options.js';
-import { contentHash } from '../related/content-hash.js';
-import type { ReferenceIndex } from '../related/reference-index.js';
-import type { DaemonSupervisor } from '../timers/daemons.js';
-import { nextTimerRunAt, type TimerRule } from '../timers/timer-schedule.js';
+import type { ExtensionRun, ProcessingExtension } from './extension.js';
 
 export interface ProcessorSettings {
   keys: StorageKeys;
@@ -42,18 +38,8 @@ export interface ProcessorDeps {
   hooks?: {
     onHandler?: (handler: HandlerSpec, outcome: Outcome['kind'], seconds: number) => void;
   };
-  daemons?: DaemonSupervisor;
-  /** The newest cached state of an object of this controller. */
-  latest?: (key: string) => KubeObject | undefined;
-  related?: RelatedLookup;
-}
-
-/** Access to the caches of referenced kinds (Secrets, ConfigMaps, ...). */
-export interface RelatedLookup {
-  lookup(kind: RelatedKind, namespace: string | undefined, name: string): KubeObject | undefined;
-  /** The state before the newest change, when this process saw it. */
-  previous(kind: RelatedKind, namespace: string | undefined, name: string): KubeObject | undefined;
-  index(kind: RelatedKind): ReferenceIndex;
+  /** Handler kinds built on the engine (timers, daemons, related objects). */
+  extensions?: ProcessingExtension[];
 }
 
 interface ObjectMemory {
@@ -78,23 +64,23 @@ type StepsOutcome = { object: KubeObject; requeueAfterMs?: number; stalled?: boo
 export class ObjectProcessor {
   private readonly memory = new Map<string, ObjectMemory>();
   private readonly needsFinalizer: boolean;
+  private readonly extensions: ProcessingExtension[];
 
   constructor(
     private readonly spec: ControllerSpec,
     private readonly settings: ProcessorSettings,
     private readonly deps: ProcessorDeps,
   ) {
+    this.extensions = deps.extensions ?? [];
     // Delete handlers need the object kept until they ran; daemons need to learn of the deletion.
-    this.needsFinalizer = spec.handlers.some((h) => h.kind === 'delete' || h.kind === 'daemon');
+    this.needsFinalizer =
+      spec.handlers.some((h) => h.kind === 'delete') || this.extensions.some((e) => e.needsFinalizer);
   }
 
   /** The object is gone from the cluster: forget what we kept about it. */
   forget(key: string): void {
     this.memory.delete(key);
-    void this.deps.daemons?.stop(key);
-    for (const handler of this.spec.handlers) {
-      if (handler.related) this.deps.related?.index(handler.related).remove(`${key}#${handler.id}`);
-    }
+    for (const extension of this.extensions) void extension.release?.(key);
   }
 
   async process(key: string, object: KubeObject, force = false): Promise<RunResult> {
@@ -108,7 +94,7 @@ export class ObjectProcessor {
 
     try {
       if (object.metadata.deletionTimestamp) {
-        await this.deps.daemons?.stop(key);
+        await Promise.all(this.extensions.map((extension) => extension.release?.(key)));
         return await this.processDeletion(object, memory);
       }
       let current = object;
@@ -130,15 +116,19 @@ export class ObjectProcessor {
         );
       }
       current = outcome.object;
-      const related = await this.runRelated(key, current, memory, patch);
-      current = related.object;
+      const wakes: number[] = [];
+      const extend = async (phase: ProcessingExtension['phase']) => {
+        for (const extension of this.extensions.filter((e) => e.phase === phase)) {
+          const result = await extension.run(this.extensionRun(key, current, memory, patch));
+          if (result.object) current = result.object;
+          if (result.wakeAt !== undefined) wakes.push(result.wakeAt);
+        }
+      };
+      await extend('before-reconcile');
       const reconcile = await this.runReconcile(current, memory, patch);
-      const timers = await this.runTimers(current, memory);
-      this.startDaemons(key, current);
-      const wakes = [related.requeueAfterMs, reconcile.requeueAfterMs]
-        .filter((ms): ms is number => ms !== undefined)
-        .map((ms) => Date.now() + ms);
-      return this.wakeAt(memory, Math.min(timers.nextRunAt ?? Infinity, ...wakes));
+      if (reconcile.requeueAfterMs !== undefined) wakes.push(Date.now() + reconcile.requeueAfterMs);
+      await extend('after-reconcile');
+      return this.wakeAt(memory, Math.min(Infinity, ...wakes));
     } catch (error) {
       if (isApiError(error, 409) || isApiError(error, 422)) {
         // Someone else changed the object under us; the queue brings the newest state soon.
@@ -148,6 +138,25 @@ export class ObjectProcessor {
       if (isApiError(error, 404)) return {};
       throw error;
     }
+  }
+
+  private extensionRun(
+    key: string,
+    object: KubeObject,
+    memory: ObjectMemory,
+    patch: PendingPatch,
+  ): ExtensionRun {
+    return {
+      key,
+      object,
+      patch,
+      firstSeenAt: memory.firstSeenAt,
+      changedAt: memory.changedAt,
+      failures: memory.reconcileFailures,
+      invoke: (handler, cause, change, retry, own) =>
+        this.invoke(object, { cause, handler, ...change }, retry, own ?? emptyPatch()),
+      annotate: (target, annotations) => this.patchMetadata(target, annotations, emptyPatch(), memory),
+    };
   }
 
   /** Remembers and returns the next wake-up (an absolute time), so an echo run can keep it. */
@@ -174,154 +183,6 @@ export class ObjectProcessor {
       this.memory.set(key, memory);
     }
     return memory;
-  }
-
-  // ---- timers, related objects, daemons ----
-
-  private async runTimers(object: KubeObject, memory: ObjectMemory): Promise<{ nextRunAt?: number }> {
-    const timers = this.spec.handlers.filter((h) => h.kind === 'timer' && handlerApplies(h.options, object));
-    if (timers.length === 0) return {};
-    const stamps = readJsonAnnotation<Record<string, string>>(object, this.settings.keys.timers) ?? {};
-    const createdAt = Date.parse(object.metadata.creationTimestamp ?? '') || memory.firstSeenAt;
-    let nextRunAt = Infinity;
-    let ran = false;
-    for (const handler of timers) {
-      const rule = handler.options as unknown as TimerRule;
-      const state = {
-        lastRunAt: stamps[handler.id] ? Date.parse(stamps[handler.id] as string) : undefined,
-        firstSeenAt: memory.firstSeenAt,
-        createdAt,
-        changedAt: memory.changedAt,
-      };
-      let due = nextTimerRunAt(rule, state);
-      if (due <= Date.now()) {
-        const step: Step = { cause: 'timer', handler, old: undefined, new: essenceOf(object), diff: [] };
-        const outcome = await this.invoke(object, step, 0, emptyPatch());
-        stamps[handler.id] = new Date().toISOString();
-        ran = true;
-        due = nextTimerRunAt(rule, { ...state, lastRunAt: Date.now() });
-        if (outcome.kind === 'retry') due = Math.min(due, Date.now() + outcome.delaySeconds * 1000);
-      }
-      nextRunAt = Math.min(nextRunAt, due);
-    }
-    if (ran)
-      await this.patchMetadata(
-        object,
-        { [this.settings.keys.timers]: JSON.stringify(stamps) },
-        emptyPatch(),
-        memory,
-      );
-    return { nextRunAt };
-  }
-
-  /**
-   * Calls related-object handlers whose referenced objects changed since they were last
-   * handled: hashes of the referenced content are kept on the object, never the content.
-   */
-  private async runRelated(
-    key: string,
-    object: KubeObject,
-    memory: ObjectMemory,
-    patch: PendingPatch,
-  ): Promise<{ object: KubeObject; requeueAfterMs?: number }> {
-    const handlers = this.spec.handlers.filter((h) => h.kind === 'related' && h.related);
-    const related = this.deps.related;
-    if (handlers.length === 0 || !related) return { object };
-    const stored =
-      readJsonAnnotation<Record<string, Record<string, string>>>(object, this.settings.keys.related) ?? {};
-    const next: Record<string, Record<string, string>> = {};
-    const namespace = object.metadata.namespace;
-    let requeueAfterMs: number | undefined;
-    for (const handler of handlers) {
-      const kind = handler.related as RelatedKind;
-      const applies = handlerApplies(handler.options, object);
-      const names = applies
-        ? [
-            ...new Set((handler.options as unknown as RelatedOptions).refs(object.spec as never, object)),
-          ].filter((n): n is string => typeof n === 'string' && n.length > 0)
-        : [];
-      related.index(kind).update(
-        `${key}#${handler.id}`,
-        names.map((n) => (namespace ? `${namespace}/${n}` : n)),
-      );
-      const hashes = Object.fromEntries(
-        names.map((n) => [n, contentHash(related.lookup(kind, namespace, n))]),
-      );
-      const before = stored[handler.id];
-      next[handler.id] = hashes;
-      if (!before) continue; // first sight: nothing to compare with yet
-      const changed = [...new Set([...Object.keys(before), ...Object.keys(hashes)])].filter(
-        (n) => hashes[n] !== undefined && before[n] !== undefined && hashes[n] !== before[n],
-      );
-      if (changed.length === 0) continue;
-      const old = Object.fromEntries(changed.map((n) => [n, related.previous(kind, namespace, n)]));
-      const now = Object.fromEntries(changed.map((n) => [n, related.lookup(kind, namespace, n)]));
-      const step: Step = {
-        cause: 'related',
-        handler,
-        old,
-        new: now,
-        diff: diff(
-          Object.fromEntries(changed.map((n) => [n, before[n]])),
-          Object.fromEntries(changed.map((n) => [n, hashes[n]])),
-        ),
-      };
-      const outcome = await this.invoke(object, step, memory.reconcileFailures, patch);
-      if (outcome.kind === 'retry') {
-        next[handler.id] = before; // keep the old hashes: the change is still to be handled
-        requeueAfterMs = Math.min(requeueAfterMs ?? Infinity, outcome.delaySeconds * 1000);
-      }
-    }
-    if (JSON.stringify(next) === JSON.stringify(stored)) return { object, requeueAfterMs };
-    const patched = await this.patchMetadata(
-      object,
-      { [this.settings.keys.related]: JSON.stringify(next) },
-      patch,
-      memory,
-    );
-    return { object: patched, requeueAfterMs };
-  }
-
-  private startDaemons(key: string, object: KubeObject): void {
-    const supervisor = this.deps.daemons;
-    if (!supervisor) return;
-    for (const handler of this.spec.handlers) {
-      if (
-        handler.kind !== 'daemon' ||
-        !handlerApplies(handler.options, object) ||
-        supervisor.has(key, handler.id)
-      )
-        continue;
-      const initialDelayMs = ((handler.options as DaemonOptions).initialDelaySeconds ?? 0) * 1000;
-      supervisor.ensure(
-        key,
-        handler.id,
-        async (signal, attempt) => {
-          const logger = this.deps.logger.child({
-            namespace: object.metadata.namespace,
-            name: object.metadata.name,
-            handler: handler.id,
-          });
-          const method = (this.spec.instance as Record<string, (ctx: unknown) => unknown>)[handler.method];
-          const context = createContext({
-            object: this.deps.latest?.(key) ?? object,
-            resource: this.spec.resource,
-            cause: 'daemon',
-            old: undefined,
-            new: undefined,
-            diff: [],
-            retry: attempt,
-            logger,
-            signal,
-            patch: emptyPatch(),
-            client: this.deps.client,
-            fieldManager: this.settings.fieldManager,
-          });
-          await method?.call(this.spec.instance, { ...context, latest: () => this.deps.latest?.(key) });
-        },
-        initialDelayMs,
-      );
-    }
   }
 
   /** The handlers due for this object's current state, in declared order. */
@@ -711,16 +572,6 @@ export class ObjectProcessor {
 
 /** Placeholder step for a change no handler matches: it is still recorded as handled. */
 const NOOP: HandlerSpec = { id: '', kind: 'update', qualifiedName: '', method: '', options: {} };
-
-function readJsonAnnotation<T>(object: KubeObject, key: string): T | undefined {
-  const raw = object.metadata.annotations?.[key];
-  if (!raw) return undefined;
-  try {
-    return JSON.parse(raw) as T;
-  } catch {
-    return undefined;
-  }
-}
 
 function slotOf(step: Step): string {
   return `${step.cause}/${step.handler.id}`;

@@ -11,7 +11,7 @@ import { isApiError } from '../kube/errors.js';
 import { EventRecorder } from '../kube/events.js';
 import type { ResourceRef } from '../kube/resource.js';
 import { createLogger, type Logger } from '../logging/logger.js';
-import { ControllerLoop, relatedKindKey } from '../reconcile/controller-loop.js';
+import { ControllerLoop, relatedKindKey } from './controller-loop.js';
 import { storageKeys } from '../reconcile/progress.js';
 import {
   readController,

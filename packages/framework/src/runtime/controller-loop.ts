@@ -16,16 +16,17 @@ import type { ObjectEvent } from '../watch/events.js';
 import { reflect } from '../watch/reflector.js';
 import { Store } from '../watch/store.js';
 import { watch$, type WatchHooks } from '../watch/watcher.js';
-import { createContext, emptyPatch } from './context.js';
-import { handlerApplies, sharedLabelSelector } from './filters.js';
+import { createContext, emptyPatch } from '../reconcile/context.js';
+import { handlerApplies, sharedLabelSelector } from '../reconcile/filters.js';
 import {
   ObjectProcessor,
   type ProcessorDeps,
   type ProcessorSettings,
-  type RelatedLookup,
-} from './object-processor.js';
-import { DaemonSupervisor } from '../timers/daemons.js';
-import { processPerKey, type QueueOutcome, type RunResult } from './work-queue.js';
+} from '../reconcile/object-processor.js';
+import { processPerKey, type QueueOutcome, type RunResult } from '../reconcile/work-queue.js';
+import { RelatedHandlers, type RelatedLookup } from '../related/related-handlers.js';
+import { DaemonHandlers } from '../timers/daemon-handlers.js';
+import { TimerHandlers } from '../timers/timer-handlers.js';
 
 export interface ControllerLoopOptions {
   /** Namespaces to watch; empty means all (one cluster-wide watch). */
@@ -98,7 +99,7 @@ export class ControllerLoop {
 
   private subscription: Subscription | undefined;
   private readonly processor: ObjectProcessor;
-  readonly daemons: DaemonSupervisor;
+  private readonly daemons: DaemonHandlers;
 
   constructor(
     readonly spec: ControllerSpec,
@@ -106,16 +107,19 @@ export class ControllerLoop {
     deps: ProcessorDeps,
     private readonly options: ControllerLoopOptions,
   ) {
-    this.daemons = new DaemonSupervisor((slot, error, retryInMs) =>
-      options.logger.warn(
-        `daemon ${slot} failed, restarting in ${(retryInMs / 1000).toFixed(1)}s: ${String(error)}`,
-      ),
-    );
+    this.daemons = new DaemonHandlers(spec, {
+      client: options.client,
+      logger: options.logger,
+      fieldManager: options.fieldManager,
+      latest: (key) => this.latest(key),
+    });
     this.processor = new ObjectProcessor(spec, settings, {
       ...deps,
-      daemons: this.daemons,
-      related: this.related,
-      latest: (key) => this.latest(key),
+      extensions: [
+        new RelatedHandlers(spec.handlers, this.related, settings.keys.related),
+        new TimerHandlers(spec.handlers, settings.keys.timers),
+        this.daemons,
+      ],
     });
   }
 

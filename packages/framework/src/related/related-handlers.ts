@@ -1,0 +1,90 @@
+// Calls related-object handlers (@OnSecretChange, ...) whose referenced objects changed since
+// they were last handled. Hashes of the referenced content are kept on the object, never the
+// content; the reference index is rebuilt from `refs` on every run, so it follows spec edits.
+import type { RelatedKind, RelatedOptions } from '../decorators/options.js';
+import type { KubeObject } from '../kube/object.js';
+import { diff } from '../reconcile/diff.js';
+import type { ExtensionResult, ExtensionRun, ProcessingExtension } from '../reconcile/extension.js';
+import { readJsonAnnotation } from '../reconcile/extension.js';
+import { handlerApplies } from '../reconcile/filters.js';
+import type { HandlerSpec } from '../registry.js';
+import { contentHash } from './content-hash.js';
+import type { ReferenceIndex } from './reference-index.js';
+
+/** Access to the caches of referenced kinds (Secrets, ConfigMaps, ...). */
+export interface RelatedLookup {
+  lookup(kind: RelatedKind, namespace: string | undefined, name: string): KubeObject | undefined;
+  /** The state before the newest change, when this process saw it. */
+  previous(kind: RelatedKind, namespace: string | undefined, name: string): KubeObject | undefined;
+  index(kind: RelatedKind): ReferenceIndex;
+}
+
+type Hashes = Record<string, string>;
+
+export class RelatedHandlers implements ProcessingExtension {
+  readonly phase = 'before-reconcile';
+  private readonly handlers: HandlerSpec[];
+
+  constructor(
+    handlers: HandlerSpec[],
+    private readonly related: RelatedLookup,
+    private readonly annotationKey: string,
+  ) {
+    this.handlers = handlers.filter((h) => h.kind === 'related' && h.related);
+  }
+
+  async run(run: ExtensionRun): Promise<ExtensionResult> {
+    if (this.handlers.length === 0) return {};
+    const { object, key } = run;
+    const stored = readJsonAnnotation<Record<string, Hashes>>(object, this.annotationKey) ?? {};
+    const next: Record<string, Hashes> = {};
+    const namespace = object.metadata.namespace;
+    let wakeAt: number | undefined;
+    for (const handler of this.handlers) {
+      const kind = handler.related as RelatedKind;
+      const refs = handlerApplies(handler.options, object)
+        ? (handler.options as unknown as RelatedOptions).refs(object.spec as never, object)
+        : [];
+      const names = [...new Set(refs)].filter((n): n is string => typeof n === 'string' && n.length > 0);
+      this.related.index(kind).update(
+        `${key}#${handler.id}`,
+        names.map((n) => (namespace ? `${namespace}/${n}` : n)),
+      );
+      const hashes: Hashes = Object.fromEntries(
+        names.map((n) => [n, contentHash(this.related.lookup(kind, namespace, n))]),
+      );
+      const before = stored[handler.id];
+      next[handler.id] = hashes;
+      if (!before) continue; // first sight: nothing to compare with yet
+      // A name newly referenced is a spec change (the update handlers' business), not a change of it.
+      const changed = names.filter((n) => before[n] !== undefined && hashes[n] !== before[n]);
+      if (changed.length === 0) continue;
+      const pick = (f: (n: string) => unknown) => Object.fromEntries(changed.map((n) => [n, f(n)]));
+      const outcome = await run.invoke(
+        handler,
+        'related',
+        {
+          old: pick((n) => this.related.previous(kind, namespace, n)),
+          new: pick((n) => this.related.lookup(kind, namespace, n)),
+          diff: diff(
+            pick((n) => before[n]),
+            pick((n) => hashes[n]),
+          ),
+        },
+        run.failures,
+        run.patch,
+      );
+      if (outcome.kind === 'retry') {
+        next[handler.id] = before; // keep the old hashes: the change is still to be handled
+        wakeAt = Math.min(wakeAt ?? Infinity, Date.now() + outcome.delaySeconds * 1000);
+      }
+    }
+    if (JSON.stringify(next) === JSON.stringify(stored)) return { wakeAt };
+    return { object: await run.annotate(object, { [this.annotationKey]: JSON.stringify(next) }), wakeAt };
+  }
+
+  release(key: string): void {
+    for (const handler of this.handlers)
+      this.related.index(handler.related as RelatedKind).remove(`${key}#${handler.id}`);
+  }
+}

@@ -1,0 +1,58 @@
+// Runs the @Timer handlers that are due, and records their last run on the object.
+import type { KubeObject } from '../kube/object.js';
+import { essenceOf } from '../reconcile/essence.js';
+import type { ExtensionResult, ExtensionRun, ProcessingExtension } from '../reconcile/extension.js';
+import { readJsonAnnotation } from '../reconcile/extension.js';
+import { handlerApplies } from '../reconcile/filters.js';
+import type { HandlerSpec } from '../registry.js';
+import { nextTimerRunAt, type TimerRule } from './timer-schedule.js';
+
+export class TimerHandlers implements ProcessingExtension {
+  readonly phase = 'after-reconcile';
+  private readonly timers: HandlerSpec[];
+
+  constructor(
+    handlers: HandlerSpec[],
+    private readonly annotationKey: string,
+  ) {
+    this.timers = handlers.filter((h) => h.kind === 'timer');
+  }
+
+  async run(run: ExtensionRun): Promise<ExtensionResult> {
+    const object: KubeObject = run.object;
+    const due = this.timers.filter((h) => handlerApplies(h.options, object));
+    if (due.length === 0) return {};
+    const stamps = readJsonAnnotation<Record<string, string>>(object, this.annotationKey) ?? {};
+    const createdAt = Date.parse(object.metadata.creationTimestamp ?? '') || run.firstSeenAt;
+    let wakeAt = Infinity;
+    let ran = false;
+    for (const handler of due) {
+      const rule = handler.options as unknown as TimerRule;
+      const last = stamps[handler.id];
+      const state = {
+        lastRunAt: last ? Date.parse(last) : undefined,
+        firstSeenAt: run.firstSeenAt,
+        createdAt,
+        changedAt: run.changedAt,
+      };
+      let next = nextTimerRunAt(rule, state);
+      if (next <= Date.now()) {
+        const outcome = await run.invoke(
+          handler,
+          'timer',
+          { old: undefined, new: essenceOf(object), diff: [] },
+          0,
+        );
+        stamps[handler.id] = new Date().toISOString();
+        ran = true;
+        next = nextTimerRunAt(rule, { ...state, lastRunAt: Date.now() });
+        if (outcome.kind === 'retry') next = Math.min(next, Date.now() + outcome.delaySeconds * 1000);
+      }
+      wakeAt = Math.min(wakeAt, next);
+    }
+    const updated = ran
+      ? await run.annotate(object, { [this.annotationKey]: JSON.stringify(stamps) })
+      : object;
+    return { object: updated, wakeAt };
+  }
+}
