@@ -33,6 +33,8 @@ export interface ExtensionRun {
   ): Promise<Outcome>;
   /** Merges annotations into the object; the write is remembered as our own. */
   annotate(object: KubeObject, annotations: Record<string, string | null>): Promise<KubeObject>;
+  /** Writes a handler's own pending status and conditions (those that ran outside the run's patch). */
+  commit(object: KubeObject, patch: PendingPatch): Promise<KubeObject>;
 }
 
 export interface ExtensionResult {

@@ -156,6 +156,7 @@ export class ObjectProcessor {
       invoke: (handler, cause, change, retry, own) =>
         this.invoke(object, { cause, handler, ...change }, retry, own ?? emptyPatch()),
       annotate: (target, annotations) => this.patchMetadata(target, annotations, emptyPatch(), memory),
+      commit: (target, own) => this.writeStatus(target, own, memory),
     };
   }
 
@@ -290,7 +291,7 @@ export class ObjectProcessor {
               message,
             }
           : { retries: state.retries, failure: true, message };
-      patch.conditions.push(...this.failureConditions(step, message, stalled));
+      patch.conditions.push(...this.failureConditions(step, message, stalled, patch));
       current = await this.writeProgress(current, progress, patch, memory);
       return outcome.kind === 'retry'
         ? { object: current, requeueAfterMs: outcome.delaySeconds * 1000, done: false }
@@ -325,7 +326,7 @@ export class ObjectProcessor {
       memory.reconcileFailures++;
       const message = errorMessage(outcome.error);
       const stalled = outcome.kind === 'failure';
-      patch.conditions.push(...this.failureConditions(step, message, stalled));
+      patch.conditions.push(...this.failureConditions(step, message, stalled, patch));
       await this.writeStatus(object, patch, memory);
       const delay =
         outcome.kind === 'retry'
@@ -419,14 +420,26 @@ export class ObjectProcessor {
     });
   }
 
-  private failureConditions(step: Step, message: string, stalled: boolean): ConditionUpdate[] {
+  /**
+   * Conditions after a failed handler. A Ready=False the handler set itself before failing
+   * (say, reason HubUnavailable) is more telling than ours, so it is kept.
+   */
+  private failureConditions(
+    step: Step,
+    message: string,
+    stalled: boolean,
+    patch: PendingPatch,
+  ): ConditionUpdate[] {
     const reason = stalled ? 'HandlerFailed' : 'HandlerRetrying';
     const text = `${step.cause}/${step.handler.id}: ${message}`;
-    return [
+    const ours: ConditionUpdate[] = [
       { type: 'Ready', status: 'False', reason, message: text },
       { type: 'Reconciling', status: stalled ? 'False' : 'True', reason, message: text },
       { type: 'Stalled', status: stalled ? 'True' : 'False', reason, message: stalled ? text : '' },
     ];
+    const setByHandler = (c: ConditionUpdate) =>
+      patch.conditions.some((own) => own.type === c.type && (c.type !== 'Ready' || own.status === 'False'));
+    return ours.filter((c) => !setByHandler(c));
   }
 
   /** Conditions after a clean run; a condition a handler set itself in this run wins. */

@@ -1,5 +1,6 @@
 // Runs the @Timer handlers that are due, and records their last run on the object.
 import type { KubeObject } from '../kube/object.js';
+import { emptyPatch } from '../reconcile/context.js';
 import { essenceOf } from '../reconcile/essence.js';
 import type { ExtensionResult, ExtensionRun, ProcessingExtension } from '../reconcile/extension.js';
 import { readJsonAnnotation } from '../reconcile/extension.js';
@@ -26,6 +27,7 @@ export class TimerHandlers implements ProcessingExtension {
     const createdAt = Date.parse(object.metadata.creationTimestamp ?? '') || run.firstSeenAt;
     let wakeAt = Infinity;
     let ran = false;
+    let current = object;
     for (const handler of due) {
       const rule = handler.options as unknown as TimerRule;
       const last = stamps[handler.id];

@@ -14,7 +14,7 @@ import { createTestNamespace, type TestNamespace } from '../../../../test/suppor
 import { ensureTestCrd } from '../../../../test/support/crds.ts';
 import { eventually } from '../../../../test/support/eventually.ts';
 
-type Spec = { mode: 'flaky' | 'broken' | 'slow' };
+type Spec = { mode: 'flaky' | 'broken' | 'slow' | 'explained' };
 type Condition = { type: string; status: string; reason: string; message: string };
 type Status = { conditions?: Condition[] };
 
@@ -30,6 +30,15 @@ class RetrierController {
       throw new TemporaryError(`not yet (${times.length})`, 1);
     if (ctx.spec.mode === 'broken') throw new PermanentError('the spec names a hub that does not exist');
     if (ctx.spec.mode === 'slow') await new Promise((r) => setTimeout(r, 3000));
+    if (ctx.spec.mode === 'explained') {
+      ctx.condition({
+        type: 'Ready',
+        status: 'False',
+        reason: 'HubUnavailable',
+        message: 'koji-hub does not answer',
+      });
+      throw new TemporaryError('hub down', 60);
+    }
   }
 }
 
@@ -117,4 +126,25 @@ test('a handler that runs past timeoutSeconds fails with a timeout', async () =>
   );
   expect(condition(object, 'Stalled')?.message).toContain('timed out after 0.5s');
   expect(attempts.get('slow')).toHaveLength(1);
+});
+
+test('a Ready=False the handler set before a TemporaryError is kept, with the retry in Reconciling', async () => {
+  await ns.client.create(resource, {
+    metadata: { name: 'explained', namespace: ns.name },
+    spec: { mode: 'explained' },
+  });
+  const object = await waitForObject<KubeObject<Spec, Status>>(
+    ns.client,
+    resource,
+    ns.name,
+    'explained',
+    (o) => condition(o, 'Reconciling')?.status === 'True',
+  );
+  expect(condition(object, 'Ready')).toMatchObject({
+    status: 'False',
+    reason: 'HubUnavailable',
+    message: 'koji-hub does not answer',
+  });
+  expect(condition(object, 'Reconciling')).toMatchObject({ reason: 'HandlerRetrying' });
+  expect(condition(object, 'Reconciling')?.message).toContain('hub down');
 });
