@@ -28,6 +28,7 @@ export interface KojiHubSpec {
   sidecar?: boolean;
   image?: string;
   sidecar_image?: string;
+  admin_cert_secret?: string;
 }
 
 export interface KojiHubStatus extends CommonStatus {
@@ -125,6 +126,10 @@ export const kojiHubDefinition: KindDefinition = {
         default: false,
         description: 'Add an admin container with the koji CLI logged in as the Koji admin.',
       },
+      admin_cert_secret: objectName(
+        'Secret',
+        "The operator's own Koji admin identity: a client certificate (tls.crt, tls.key; CN = a Koji user with the admin permission) it logs in to this hub with. Default koji-admin-client-cert.",
+      ),
       image: image('koji-hub image override.'),
       sidecar_image: image('Admin sidecar image override.'),
     },
