@@ -77,6 +77,8 @@ export interface OwnsOptions {
   apiVersion: string;
   kind: string;
   plural?: string;
+  /** The kind may not be served (e.g. OpenShift Routes elsewhere): then it is simply not watched. */
+  optional?: boolean;
 }
 
 export interface HandlerMetadata {

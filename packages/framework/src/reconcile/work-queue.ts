@@ -37,6 +37,7 @@ export function processPerKey(
       const timers = new Map<string, NodeJS.Timeout>();
       let active = 0;
       let inputDone = false;
+      let closed = false;
 
       const enqueue = (key: string) => {
         const timer = timers.get(key);
@@ -71,6 +72,8 @@ export function processPerKey(
       const finish = (key: string, started: number, result?: RunResult, error?: unknown) => {
         active--;
         busy.delete(key);
+        // A run that ends after unsubscription must not schedule more (a stray timer would keep the process alive).
+        if (closed) return;
         subscriber.next({ key, result, error, durationMs: Date.now() - started });
         if (dirty.delete(key)) enqueue(key);
         else if (result?.requeueAfterMs !== undefined) {
@@ -97,6 +100,7 @@ export function processPerKey(
         },
       });
       return () => {
+        closed = true;
         subscription.unsubscribe();
         for (const timer of timers.values()) clearTimeout(timer);
         timers.clear();

@@ -298,6 +298,12 @@ export class Operator {
     const owned: ResourceRef[] = [];
     for (const o of spec.owns) {
       const ref = await resolveKind(this.client, o.apiVersion, o.kind);
+      if (!ref && o.optional) {
+        this.logger.info(
+          `${spec.name}: ${o.apiVersion} ${o.kind} is not served here; its children are not watched`,
+        );
+        continue;
+      }
       if (!ref)
         throw new RegistrationError(
           `${spec.name}: @Owns names ${o.apiVersion} ${o.kind}, which the apiserver does not serve`,

@@ -1,0 +1,143 @@
+// KojiHub: renders the hub's children (manifests/koji-hub.ts) and server-side applies them on
+// every change, every resync and whenever a child or a referenced Secret/ConfigMap changes.
+import {
+  Controller,
+  isApiError,
+  OnConfigMapChange,
+  OnSecretChange,
+  Owns,
+  Reconcile,
+  type HandlerContext,
+  type KubeObject,
+} from '@fedora-operators/framework';
+import { overrideKeys, subjectDn } from '../config/index.js';
+import type { KojiHub, KojiHubSpec, KojiHubStatus, KojiWeb } from '../api/index.js';
+import { adminCertSecretName, hubManifests, hubNames, hubUrls, Resources } from '../manifests/index.js';
+import { activeKojira } from './kojira.js';
+import {
+  certificateOf,
+  commonName,
+  deleteOwned,
+  kojiGroup,
+  readReferences,
+  referencedHash,
+  reportMissing,
+  reportReadiness,
+  workloadReadiness,
+} from './support.js';
+
+type Ctx = HandlerContext<KojiHubSpec, KojiHubStatus>;
+
+/** Every Secret a KojiHub's pods or schema Job read. */
+export const hubSecretRefs = (spec: KojiHubSpec, hub: KojiHub) => [
+  spec.ca_cert_secret,
+  spec.service_cert_secret,
+  spec.postgres_secret,
+  adminCertSecretName(hub),
+];
+export const hubConfigMapRefs = (spec: KojiHubSpec) => [spec.configmap, spec.messaging_cert_cm];
+
+@Controller({ ...kojiGroup, kind: 'KojiHub', plural: 'kojihubs' })
+@Owns({ apiVersion: 'apps/v1', kind: 'Deployment' })
+@Owns({ apiVersion: 'v1', kind: 'Service' })
+@Owns({ apiVersion: 'v1', kind: 'ConfigMap' })
+@Owns({ apiVersion: 'v1', kind: 'PersistentVolumeClaim' })
+@Owns({ apiVersion: 'batch/v1', kind: 'Job' })
+@Owns({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' })
+// Only OpenShift serves Routes; elsewhere they are simply not watched.
+@Owns({ apiVersion: 'route.openshift.io/v1', kind: 'Route', optional: true })
+export class KojiHubController {
+  @Reconcile()
+  async reconcile(ctx: Ctx) {
+    const hub = ctx.body as KojiHub;
+    const spec = ctx.spec;
+    const names = hubNames(hub);
+    // The sidecar cannot start without the admin's certificate; without a sidecar it only
+    // names the first Koji admin (in the schema Job), so it may be absent.
+    const required = [spec.ca_cert_secret, spec.service_cert_secret, spec.postgres_secret];
+    const refs = await readReferences(ctx, {
+      secrets: spec.sidecar ? [...required, names.adminSecret] : required,
+      configMaps: hubConfigMapRefs(spec),
+      optionalSecrets: spec.sidecar ? [] : [names.adminSecret],
+    });
+    const missing = reportMissing(ctx, refs);
+    if (missing) return missing;
+
+    const admin = refs.secrets.get(names.adminSecret);
+    const { children, dropped } = hubManifests({
+      hub,
+      referencedHash: referencedHash([
+        refs.secrets.get(spec.ca_cert_secret),
+        refs.secrets.get(spec.service_cert_secret),
+        refs.secrets.get(spec.postgres_secret),
+        spec.messaging_cert_cm ? refs.configMaps.get(spec.messaging_cert_cm) : undefined,
+        spec.sidecar ? admin : undefined,
+      ]),
+      override: spec.configmap
+        ? decodeConfigMap(refs.configMaps.get(spec.configmap), overrideKeys.hub)
+        : undefined,
+      proxyDNs: await this.kojiwebDNs(ctx),
+      kojira: (await activeKojira(ctx.client, ctx.namespace))?.spec,
+      adminUser: commonName(certificateOf(admin)),
+    });
+    if (dropped.length)
+      ctx.logger.warn(`hub.conf options koji-hub does not read were dropped: ${dropped.join(', ')}`);
+
+    for (const c of children) {
+      try {
+        await ctx.apply(c.resource, c.object);
+      } catch (error) {
+        // A Job's template is immutable: replace the schema Job when it changes (it is idempotent).
+        if (c.resource === Resources.job && isApiError(error, 422)) {
+          await ctx.client.delete(Resources.job, ctx.namespace, names.schemaJob, {
+            propagationPolicy: 'Background',
+          });
+          return { requeueAfterSeconds: 2 };
+        }
+        throw error;
+      }
+    }
+    // What the spec no longer asks for: the other exposure kind, or any when `host` is unset.
+    const backend = spec.ingress_backend ?? 'nginx';
+    if (!spec.host || backend !== 'nginx') await deleteOwned(ctx, Resources.ingress, names.exposure);
+    if (!spec.host || backend !== 'openshift') await deleteOwned(ctx, Resources.route, names.exposure);
+    // PVCs are never deleted here when `persistent` turns false: they hold the builds.
+
+    const urls = hubUrls(hub);
+    ctx.patch.status.hubUrl = urls.hubUrl;
+    if (urls.externalUrl) ctx.patch.status.externalUrl = urls.externalUrl;
+    else if (ctx.status?.externalUrl) ctx.patch.status.externalUrl = null;
+    const deployment = await ctx.client.find(Resources.deployment, ctx.namespace, names.deployment);
+    return reportReadiness(ctx, `koji-hub ${urls.hubUrl}`, workloadReadiness(deployment, 'Deployment'));
+  }
+
+  /** kojiweb proxies users' logins: the hub must list its certificate's DN in ProxyDNs. */
+  private async kojiwebDNs(ctx: Ctx): Promise<string[]> {
+    const webs = await ctx.client.list<KojiWeb>(Resources.kojiWeb, ctx.namespace);
+    const dns: string[] = [];
+    for (const web of webs.items) {
+      const secretName = web.spec?.client_cert_secret;
+      if (!secretName) continue;
+      const secret = await ctx.client.find(Resources.secret, ctx.namespace, secretName);
+      const pem = certificateOf(secret)?.toString();
+      if (pem) dns.push(subjectDn(pem));
+    }
+    return [...new Set(dns)].sort();
+  }
+
+  // The pods read these; the hash in the pod template rolls them, and @Reconcile (which runs
+  // after every related change) re-renders. Nothing else to do here.
+  @OnSecretChange<KojiHub>({ refs: (spec: KojiHubSpec, body) => hubSecretRefs(spec, body) })
+  secretChanged(ctx: Ctx) {
+    ctx.logger.info(`referenced Secret changed: ${Object.keys(ctx.new as object).join(', ')}`);
+  }
+
+  @OnConfigMapChange<KojiHub>({ refs: (spec: KojiHubSpec) => hubConfigMapRefs(spec) })
+  configMapChanged(ctx: Ctx) {
+    ctx.logger.info(`referenced ConfigMap changed: ${Object.keys(ctx.new as object).join(', ')}`);
+  }
+}
+
+export function decodeConfigMap(cm: KubeObject | undefined, key: string): string | undefined {
+  return (cm?.data as Record<string, string> | undefined)?.[key];
+}

@@ -1,0 +1,68 @@
+// KojiWeb: kojiweb's ConfigMap, session Secret, Deployment, Service and Ingress/Route.
+import { randomBytes } from 'node:crypto';
+import {
+  Controller,
+  OnSecretChange,
+  Owns,
+  Reconcile,
+  type HandlerContext,
+} from '@fedora-operators/framework';
+import type { KojiWeb, KojiWebSpec, KojiWebStatus } from '../api/index.js';
+import { Resources, webManifests, webNames, webUrl } from '../manifests/index.js';
+import {
+  applyAll,
+  decode,
+  deleteOwned,
+  kojiGroup,
+  readReferences,
+  referencedHash,
+  reportMissing,
+  reportReadiness,
+  workloadReadiness,
+} from './support.js';
+
+type Ctx = HandlerContext<KojiWebSpec, KojiWebStatus>;
+
+const secretRefs = (spec: KojiWebSpec) => [spec.client_cert_secret, spec.cacert_secret];
+
+@Controller({ ...kojiGroup, kind: 'KojiWeb', plural: 'kojiwebs' })
+@Owns({ apiVersion: 'apps/v1', kind: 'Deployment' })
+@Owns({ apiVersion: 'v1', kind: 'Service' })
+@Owns({ apiVersion: 'v1', kind: 'ConfigMap' })
+@Owns({ apiVersion: 'v1', kind: 'Secret' })
+@Owns({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' })
+@Owns({ apiVersion: 'route.openshift.io/v1', kind: 'Route', optional: true })
+export class KojiWebController {
+  @Reconcile()
+  async reconcile(ctx: Ctx) {
+    const web = ctx.body as KojiWeb;
+    const spec = ctx.spec;
+    const names = webNames(web);
+    const refs = await readReferences(ctx, { secrets: secretRefs(spec) });
+    const missing = reportMissing(ctx, refs);
+    if (missing) return missing;
+    // kojiweb signs session cookies with `Secret`: made once, then kept, or every
+    // reconcile would log everyone out.
+    const existing = await ctx.client.find(Resources.secret, ctx.namespace, names.session);
+    const kept = /^Secret = (.+)$/m.exec(decode(existing, 'secret.conf') ?? '')?.[1];
+    const { children, dropped } = webManifests({
+      web,
+      referencedHash: referencedHash(secretRefs(spec).map((n) => refs.secrets.get(n))),
+      sessionSecret: kept ?? randomBytes(32).toString('hex'),
+    });
+    if (dropped.length)
+      ctx.logger.warn(`web.conf options kojiweb does not read were dropped: ${dropped.join(', ')}`);
+    await applyAll(ctx, children);
+    const backend = spec.ingress_backend ?? 'nginx';
+    if (!spec.host || backend !== 'nginx') await deleteOwned(ctx, Resources.ingress, names.exposure);
+    if (!spec.host || backend !== 'openshift') await deleteOwned(ctx, Resources.route, names.exposure);
+    ctx.patch.status.webUrl = webUrl(web);
+    const deployment = await ctx.client.find(Resources.deployment, ctx.namespace, names.deployment);
+    return reportReadiness(ctx, 'kojiweb', workloadReadiness(deployment, 'Deployment'));
+  }
+
+  @OnSecretChange<KojiWeb>({ refs: (spec: KojiWebSpec) => secretRefs(spec) })
+  secretChanged(ctx: Ctx) {
+    ctx.logger.info(`referenced Secret changed: ${Object.keys(ctx.new as object).join(', ')}`);
+  }
+}

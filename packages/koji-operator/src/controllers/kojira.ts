@@ -1,0 +1,105 @@
+// Kojira: one kojira per namespace. The oldest Kojira (creationTimestamp, then name) is the
+// active one and owns a ConfigMap and a one-pod Deployment; any other is refused: its status
+// names the active one and it owns nothing, so it cannot steal kojira's exclusive session.
+import {
+  Controller,
+  OnConfigMapChange,
+  OnSecretChange,
+  Owns,
+  Reconcile,
+  type HandlerContext,
+  type KubeClient,
+} from '@fedora-operators/framework';
+import { overrideKeys } from '../config/index.js';
+import type { Kojira, KojiraSpec, KojiraStatus } from '../api/index.js';
+import { kojiraManifests, kojiraNames, Resources } from '../manifests/index.js';
+import {
+  applyAll,
+  deleteOwned,
+  kojiGroup,
+  readReferences,
+  referencedHash,
+  reportMissing,
+  reportReadiness,
+  waitSeconds,
+  workloadReadiness,
+} from './support.js';
+import { decodeConfigMap } from './koji-hub.js';
+
+type Ctx = HandlerContext<KojiraSpec, KojiraStatus>;
+
+/** Orders Kojiras oldest first; ties (same second) by name. */
+export function byAge(a: Kojira, b: Kojira): number {
+  const ta = Date.parse(a.metadata.creationTimestamp ?? '') || 0;
+  const tb = Date.parse(b.metadata.creationTimestamp ?? '') || 0;
+  if (ta !== tb) return ta - tb;
+  const [na, nb] = [a.metadata.name ?? '', b.metadata.name ?? ''];
+  return na < nb ? -1 : na > nb ? 1 : 0;
+}
+
+/** The Kojira that runs in a namespace: the oldest one not being deleted. */
+export async function activeKojira(
+  client: KubeClient,
+  namespace: string | undefined,
+): Promise<Kojira | undefined> {
+  const list = await client.list<Kojira>(Resources.kojira, namespace);
+  return list.items.filter((k) => !k.metadata.deletionTimestamp).sort(byAge)[0];
+}
+
+const secretRefs = (spec: KojiraSpec) => [spec.cacert_secret, spec.client_cert_secret];
+const configMapRefs = (spec: KojiraSpec) => [spec.configmap];
+
+@Controller({ ...kojiGroup, kind: 'Kojira', plural: 'kojiras' })
+@Owns({ apiVersion: 'apps/v1', kind: 'Deployment' })
+@Owns({ apiVersion: 'v1', kind: 'ConfigMap' })
+export class KojiraController {
+  @Reconcile()
+  async reconcile(ctx: Ctx) {
+    const kojira = ctx.body as Kojira;
+    const names = kojiraNames(kojira);
+    const active = await activeKojira(ctx.client, ctx.namespace);
+    if (active && active.metadata.uid !== ctx.meta.uid) {
+      // Should this one have run before (the older one was created later by a clock skew
+      // or restored from a backup), what it owns goes now.
+      await deleteOwned(ctx, Resources.deployment, names.deployment);
+      await deleteOwned(ctx, Resources.configMap, names.config);
+      ctx.patch.status.active = false;
+      ctx.patch.status.readyReplicas = 0;
+      ctx.condition({
+        type: 'Ready',
+        status: 'False',
+        reason: 'AnotherKojiraActive',
+        message: `Kojira ${active.metadata.name} is already active in namespace ${ctx.namespace}; koji allows one kojira per instance, so this one runs nothing. Delete it, or delete ${active.metadata.name} to make this one active.`,
+      });
+      // The active one's deletion does not wake this object: look again now and then.
+      return { requeueAfterSeconds: waitSeconds * 2 };
+    }
+    ctx.patch.status.active = true;
+    const spec = ctx.spec;
+    const refs = await readReferences(ctx, { secrets: secretRefs(spec), configMaps: configMapRefs(spec) });
+    const missing = reportMissing(ctx, refs);
+    if (missing) return missing;
+    const { children, dropped } = kojiraManifests({
+      kojira,
+      referencedHash: referencedHash(secretRefs(spec).map((n) => refs.secrets.get(n))),
+      override: spec.configmap
+        ? decodeConfigMap(refs.configMaps.get(spec.configmap), overrideKeys.kojira)
+        : undefined,
+    });
+    if (dropped.length)
+      ctx.logger.warn(`kojira.conf options kojira does not read were dropped: ${dropped.join(', ')}`);
+    await applyAll(ctx, children);
+    const deployment = await ctx.client.find(Resources.deployment, ctx.namespace, names.deployment);
+    return reportReadiness(ctx, 'kojira', workloadReadiness(deployment, 'Deployment'));
+  }
+
+  @OnSecretChange<Kojira>({ refs: (spec: KojiraSpec) => secretRefs(spec) })
+  secretChanged(ctx: Ctx) {
+    ctx.logger.info(`referenced Secret changed: ${Object.keys(ctx.new as object).join(', ')}`);
+  }
+
+  @OnConfigMapChange<Kojira>({ refs: (spec: KojiraSpec) => configMapRefs(spec) })
+  configMapChanged(ctx: Ctx) {
+    ctx.logger.info(`referenced ConfigMap changed: ${Object.keys(ctx.new as object).join(', ')}`);
+  }
+}

@@ -1,0 +1,79 @@
+// Kojira -> its ConfigMap (kojira.conf) and a Deployment of exactly one pod. Recreate, not a
+// rolling update: two kojiras would fight over the exclusive hub session (--force-lock kicks
+// the other out) and over /mnt/koji.
+import { createHash } from 'node:crypto';
+import type { Kojira } from '../api/index.js';
+import { renderKojiraConf } from '../config/index.js';
+import { defaultImages } from './images.js';
+import type { RenderedChildren } from './koji-hub.js';
+import {
+  caMount,
+  caVolume,
+  clientMount,
+  clientVolume,
+  configMapVolume,
+  kojiMntMount,
+  kojiMntVolume,
+} from './pod.js';
+import { configMap, deployment } from './workload.js';
+
+export interface KojiraManifestInput {
+  kojira: Kojira;
+  referencedHash: string;
+  override?: string | undefined;
+}
+
+export function kojiraNames(kojira: Kojira) {
+  const name = kojira.metadata.name ?? '';
+  return { deployment: name, config: `${name}-config` };
+}
+
+export function kojiraManifests({ kojira, referencedHash, override }: KojiraManifestInput): RenderedChildren {
+  const spec = kojira.spec;
+  if (!spec) throw new Error(`Kojira ${kojira.metadata.name} has no spec`);
+  const name = kojira.metadata.name ?? '';
+  const names = kojiraNames(kojira);
+  const conf = renderKojiraConf({ kojira: spec, override });
+  const data = { 'kojira.conf': conf.text };
+  const hash = createHash('sha256')
+    .update(referencedHash)
+    .update(JSON.stringify(data))
+    .digest('hex')
+    .slice(0, 32);
+  return {
+    children: [
+      configMap(names.config, 'kojira', name, data),
+      deployment({
+        name: names.deployment,
+        component: 'kojira',
+        replicas: 1,
+        recreate: true,
+        hash,
+        pod: {
+          containers: [
+            {
+              name: 'kojira',
+              image: spec.image ?? defaultImages.kojira,
+              // --fg: stay in the foreground as the container's process; --force-lock: take the
+              // exclusive session from a kojira pod that died without logging out.
+              command: ['kojira', '--fg', '--force-lock', '--config', '/etc/kojira/kojira.conf'],
+              volumeMounts: [
+                { name: 'kojira-conf', mountPath: '/etc/kojira', readOnly: true },
+                clientMount,
+                caMount,
+                kojiMntMount(false),
+              ],
+            },
+          ],
+          volumes: [
+            configMapVolume('kojira-conf', names.config, ['kojira.conf']),
+            clientVolume(spec.client_cert_secret),
+            caVolume(spec.cacert_secret),
+            kojiMntVolume(spec.shared_pvc),
+          ],
+        },
+      }),
+    ],
+    dropped: conf.dropped,
+  };
+}

@@ -1,0 +1,93 @@
+// The few pod-spec shapes the manifests build, and helpers for the volumes they share.
+// Typed loosely on purpose: these objects go to the apiserver as JSON through server-side apply.
+import { kojiDir, secretKeys } from '../config/index.js';
+
+export interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: { secretKeyRef: { name: string; key: string } } | { fieldRef: { fieldPath: string } };
+}
+
+export interface VolumeMount {
+  name: string;
+  mountPath: string;
+  subPath?: string;
+  readOnly?: boolean;
+}
+
+export interface Volume {
+  name: string;
+  secret?: { secretName: string; items?: { key: string; path: string }[]; defaultMode?: number };
+  configMap?: { name: string; items?: { key: string; path: string }[] };
+  persistentVolumeClaim?: { claimName: string; readOnly?: boolean };
+  emptyDir?: Record<string, never>;
+}
+
+export interface Container {
+  name: string;
+  image: string;
+  command?: string[];
+  args?: string[];
+  env?: EnvVar[];
+  ports?: { name: string; containerPort: number; protocol: 'TCP' }[];
+  volumeMounts?: VolumeMount[];
+  readinessProbe?: Record<string, unknown>;
+  securityContext?: Record<string, unknown>;
+}
+
+export interface PodSpec {
+  initContainers?: Container[];
+  containers: Container[];
+  volumes?: Volume[];
+  securityContext?: Record<string, unknown>;
+}
+
+/** Where each kind of certificate Secret is mounted (config/layout.ts's `pki` paths). */
+export const pkiDirs = {
+  ca: '/etc/koji-pki/ca',
+  client: '/etc/koji-pki/client',
+  service: '/etc/koji-pki/service',
+} as const;
+
+export function secretVolume(name: string, secretName: string, keys?: string[]): Volume {
+  return {
+    name,
+    secret: {
+      secretName,
+      ...(keys ? { items: keys.map((key) => ({ key, path: key })) } : {}),
+      // Keys are read by the component's own user only.
+      defaultMode: 0o440,
+    },
+  };
+}
+
+export function configMapVolume(name: string, configMapName: string, keys?: string[]): Volume {
+  return {
+    name,
+    configMap: {
+      name: configMapName,
+      ...(keys ? { items: keys.map((key) => ({ key, path: key })) } : {}),
+    },
+  };
+}
+
+/** The CA Secret (ca.crt) mounted at /etc/koji-pki/ca. */
+export const caVolume = (secretName: string): Volume => secretVolume('ca', secretName, [secretKeys.caCert]);
+export const caMount: VolumeMount = { name: 'ca', mountPath: pkiDirs.ca, readOnly: true };
+
+/** A client Secret's client.pem (certificate and key in one file) at /etc/koji-pki/client. */
+export const clientVolume = (secretName: string): Volume =>
+  secretVolume('client', secretName, [secretKeys.clientPem]);
+export const clientMount: VolumeMount = { name: 'client', mountPath: pkiDirs.client, readOnly: true };
+
+/** The shared /mnt/koji volume. */
+export const kojiMntMount = (readOnly: boolean): VolumeMount => ({
+  name: 'koji-mnt',
+  mountPath: kojiDir,
+  ...(readOnly ? { readOnly: true } : {}),
+});
+export const kojiMntVolume = (claimName: string | undefined): Volume =>
+  claimName ? { name: 'koji-mnt', persistentVolumeClaim: { claimName } } : { name: 'koji-mnt', emptyDir: {} };
+
+/** The layout koji expects under /mnt/koji. */
+export const kojiMntDirs = ['packages', 'repos', 'work', 'scratch', 'repos-dist'] as const;
