@@ -6,10 +6,11 @@
 //   npm run demo                 # local control plane
 //   npm run demo -- --current    # against the current kubeconfig instead (namespace koji)
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseAllDocuments } from 'yaml';
 import {
   startControlPlane,
   stopControlPlane,
@@ -80,6 +81,37 @@ async function main(): Promise<void> {
   const examples = readdirSync(join(root, 'examples'))
     .filter((f) => f.endsWith('.yaml'))
     .map((f) => join(root, 'examples', f));
+  // The local control plane has no storage provisioner: give each claim of the example hubs a
+  // volume bound to it up front (hostPath: KWOK runs no containers, nothing writes to it).
+  if (state) {
+    for (const hub of parseAllDocuments(readFileSync(join(root, 'examples', 'koji-hub.yaml'), 'utf8')).map(
+      (d) => d.toJS(),
+    )) {
+      if (hub?.kind !== 'KojiHub' || !hub.spec?.persistent) continue;
+      const claims: [string | undefined, string | undefined, string][] = [
+        [hub.spec.httpd_pvc_name, hub.spec.httpd_pvc_size, 'ReadWriteOnce'],
+        [hub.spec.mnt_pvc_name, hub.spec.mnt_pvc_size, 'ReadWriteMany'],
+      ];
+      for (const [claim, size, mode] of claims) {
+        if (!claim) continue;
+        kubectl(
+          ['apply', '-f', '-'],
+          JSON.stringify({
+            apiVersion: 'v1',
+            kind: 'PersistentVolume',
+            metadata: { name: `demo-${claim}` },
+            spec: {
+              capacity: { storage: size ?? '1Gi' },
+              accessModes: [mode],
+              storageClassName: '',
+              hostPath: { path: `/tmp/koji-demo/${claim}` },
+              claimRef: { namespace, name: claim },
+            },
+          }),
+        );
+      }
+    }
+  }
   log(`applying ${examples.map((f) => f.slice(root.length + 1)).join(', ')}`);
   for (const file of examples) kubectl(['-n', namespace, 'apply', '-f', file]);
 
