@@ -412,12 +412,7 @@ async function benchOperator(
 
     return {
       operator: id,
-      version:
-        id === 'kopf'
-          ? `kopf ${KOPF_VERSION}`
-          : id === 'ours'
-            ? 'framework 0.1.0'
-            : 'node:https',
+      version: id === 'kopf' ? `kopf ${KOPF_VERSION}` : id === 'ours' ? 'framework 0.1.0' : 'node:https',
       startupSeconds,
       createPhaseSeconds,
       handledSeconds,

@@ -39,12 +39,11 @@ export class TimerHandlers implements ProcessingExtension {
       };
       let next = nextTimerRunAt(rule, state);
       if (next <= Date.now()) {
-        const outcome = await run.invoke(
-          handler,
-          'timer',
-          { old: undefined, new: essenceOf(object), diff: [] },
-          0,
-        );
+        const own = emptyPatch();
+        const change = { old: undefined, new: essenceOf(object), diff: [] };
+        const outcome = await run.invoke(handler, 'timer', change, 0, own);
+        // What the timer put in ctx.patch (status, conditions) is written, as for any handler.
+        if (own.conditions.length || Object.keys(own.status).length) current = await run.commit(current, own);
         stamps[handler.id] = new Date().toISOString();
         ran = true;
         next = nextTimerRunAt(rule, { ...state, lastRunAt: Date.now() });
@@ -52,9 +51,7 @@ export class TimerHandlers implements ProcessingExtension {
       }
       wakeAt = Math.min(wakeAt, next);
     }
-    const updated = ran
-      ? await run.annotate(object, { [this.annotationKey]: JSON.stringify(stamps) })
-      : object;
-    return { object: updated, wakeAt };
+    if (ran) current = await run.annotate(current, { [this.annotationKey]: JSON.stringify(stamps) });
+    return { object: current, wakeAt };
   }
 }

@@ -6,6 +6,7 @@ import {
   OnCreate,
   Timer,
   type HandlerContext,
+  type KubeObject,
   type ResourceRef,
 } from '@fedora-operators/framework';
 import { startOperator, waitForObject, type RunningOperator } from '@fedora-operators/framework/testing';
@@ -24,6 +25,7 @@ class TickerController {
   @Timer({ intervalSeconds: 1 })
   async tick(ctx: HandlerContext) {
     ticks.set(ctx.name, [...(ticks.get(ctx.name) ?? []), Date.now()]);
+    ctx.patch.status.ticks = ticks.get(ctx.name)?.length;
   }
 
   @Daemon()
@@ -58,6 +60,14 @@ test('a timer fires at its interval and stops when its object is deleted; the da
     expect(gap).toBeLessThan(2500);
   }
   expect(daemons.get('t1')).toBe('running');
+  // What a timer puts in ctx.patch reaches the object's status.
+  await waitForObject<KubeObject<unknown, { ticks?: number }>>(
+    ns.client,
+    resource,
+    ns.name,
+    't1',
+    (o) => (o?.status?.ticks ?? 0) >= 3,
+  );
 
   await ns.client.delete(resource, ns.name, 't1');
   await waitForObject(ns.client, resource, ns.name, 't1', (o) => o === undefined);
