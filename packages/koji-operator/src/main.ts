@@ -10,18 +10,39 @@ import {
   KojiWebController,
 } from './controllers/index.js';
 import { KojiUserController } from './controllers/koji-user.controller.js';
-import { HubClientFactory } from './hub-connection/index.js';
+import { HubClientFactory, type HubClientFactoryOptions } from './hub-connection/index.js';
 
-// One hub connection per KojiHub, shared by the controllers that speak to koji.
-const hub = new HubClientFactory();
+export type ControllerList = (ControllerClass | [ControllerClass, ...unknown[]])[];
 
-export const controllers: (ControllerClass | [ControllerClass, ...unknown[]])[] = [
-  KojiHubController,
-  KojiWebController,
-  KojiraController,
-  KojiBuilderController,
-  [KojiUserController, hub],
-];
+/**
+ * The controllers, sharing one connection per KojiHub among those that speak to koji.
+ * KOJI_OPERATOR_HUB_URL replaces each hub's in-cluster URL for an operator run outside the
+ * cluster, where Service names do not resolve (e.g. `kubectl port-forward svc/koji-hub 8443`
+ * and https://localhost:8443/kojihub); `{name}` and `{namespace}` in it are the KojiHub's.
+ */
+export function kojiControllers(
+  hub: HubClientFactory = new HubClientFactory(hubUrlOverride(process.env.KOJI_OPERATOR_HUB_URL)),
+): ControllerList {
+  return [
+    KojiHubController,
+    [KojiWebController, hub],
+    [KojiraController, hub],
+    [KojiBuilderController, hub],
+    [KojiUserController, hub],
+  ];
+}
+
+function hubUrlOverride(template: string | undefined): HubClientFactoryOptions {
+  if (!template) return {};
+  return {
+    urlFor: (h) =>
+      template
+        .replaceAll('{name}', h.metadata.name ?? '')
+        .replaceAll('{namespace}', h.metadata.namespace ?? ''),
+  };
+}
+
+export const controllers: ControllerList = kojiControllers();
 
 export const options: OperatorOptions = {
   name: 'koji-operator',

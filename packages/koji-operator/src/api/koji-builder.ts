@@ -108,7 +108,8 @@ export const kojiBuilderDefinition: KindDefinition = {
       host_name: {
         type: 'string',
         maxLength: 256,
-        description: 'Koji host name (the certificate CN); replicas get per-ordinal names from it.',
+        description:
+          "Accepted as in the proposal's example, not used: each replica's koji host name (its certificate's CN) is its pod name, <name>-<ordinal>.",
       },
       ssl_verify: {
         type: 'boolean',

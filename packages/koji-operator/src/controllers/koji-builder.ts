@@ -1,23 +1,39 @@
-// KojiBuilder: kojid.conf, the headless Service and the StatefulSet of koji hosts.
+// KojiBuilder: kojid.conf, the headless Service and the StatefulSet of koji hosts, and on the
+// koji side one registered host per replica (koji-sync/builder-hosts.ts): arches, channels and
+// enabled state kept as the spec says; replicas scaled away and all hosts of a deleted
+// KojiBuilder are disabled (koji cannot delete hosts). Each replica logs in with its own
+// certificate (CN = host name), issued from the hub's client CA when the Secret is missing.
 import {
   Controller,
   OnConfigMapChange,
+  OnDelete,
   OnSecretChange,
   Owns,
   Reconcile,
+  TemporaryError,
   type HandlerContext,
 } from '@fedora-operators/framework';
 import { overrideKeys } from '../config/index.js';
 import type { KojiBuilder, KojiBuilderSpec, KojiBuilderStatus } from '../api/index.js';
+import {
+  FailureBackoff,
+  HubClientFactory,
+  HubConnectionError,
+  hubProblemOf,
+  type FailureBackoffOptions,
+} from '../hub-connection/index.js';
+import { builderHostIdentities, retireBuilderHosts, syncBuilderHosts } from '../koji-sync/index.js';
 import { builderManifests, builderNames, Resources } from '../manifests/index.js';
+import { ensureBuilderCertificates, namespaceHub } from './certificates.js';
 import { decodeConfigMap } from './koji-hub.js';
+import { reportReadinessWithKoji, syncKojiSide } from './koji-side.js';
 import {
   applyAll,
   kojiGroup,
   readReferences,
   referencedHash,
   reportMissing,
-  reportReadiness,
+  waitSeconds,
   workloadReadiness,
 } from './support.js';
 
@@ -26,17 +42,42 @@ type Ctx = HandlerContext<KojiBuilderSpec, KojiBuilderStatus>;
 const secretRefs = (spec: KojiBuilderSpec) => [spec.cacert_secret, spec.client_cert_secret];
 const configMapRefs = (spec: KojiBuilderSpec) => [spec.configmap];
 
+export interface KojiBuilderControllerOptions {
+  /** Backoff while the hub cannot be used; default 2 s doubling to 300 s. */
+  retry?: FailureBackoffOptions;
+}
+
 @Controller({ ...kojiGroup, kind: 'KojiBuilder', plural: 'kojibuilders' })
 @Owns({ apiVersion: 'apps/v1', kind: 'StatefulSet' })
 @Owns({ apiVersion: 'v1', kind: 'Service' })
 @Owns({ apiVersion: 'v1', kind: 'ConfigMap' })
 export class KojiBuilderController {
+  readonly #backoff: FailureBackoff;
+
+  constructor(
+    private readonly hub: HubClientFactory = new HubClientFactory(),
+    options: KojiBuilderControllerOptions = {},
+  ) {
+    this.#backoff = new FailureBackoff(options.retry);
+  }
+
   @Reconcile()
   async reconcile(ctx: Ctx) {
     const builder = ctx.body as KojiBuilder;
     const spec = ctx.spec;
+    // Before the Secret is read: a missing one may be issued now.
+    const certificates = await ensureBuilderCertificates(
+      ctx,
+      await namespaceHub(ctx, this.hub),
+      spec.client_cert_secret,
+      builderHostIdentities(builder),
+    );
     const refs = await readReferences(ctx, { secrets: secretRefs(spec), configMaps: configMapRefs(spec) });
-    const missing = reportMissing(ctx, refs);
+    const missing = reportMissing(
+      ctx,
+      refs,
+      certificates.state === 'unavailable' ? [certificates.message] : [],
+    );
     if (missing) return missing;
     const { children, dropped } = builderManifests({
       builder,
@@ -48,12 +89,58 @@ export class KojiBuilderController {
     if (dropped.length)
       ctx.logger.warn(`kojid.conf options kojid does not read were dropped: ${dropped.join(', ')}`);
     await applyAll(ctx, children);
+
+    // Hosts are registered before their pods are up: a kojid that logs in to a hub that does
+    // not know its host cannot take tasks.
+    const side = await syncKojiSide(ctx, this.hub, this.#backoff, async (client) => {
+      const result = await syncBuilderHosts(client, builder);
+      ctx.patch.status.hosts = result.hosts;
+      if (result.warning) ctx.logger.warn(result.warning);
+      return result;
+    });
     const sts = await ctx.client.find(
       Resources.statefulSet,
       ctx.namespace,
       builderNames(builder).statefulSet,
     );
-    return reportReadiness(ctx, 'kojid hosts', workloadReadiness(sts, 'StatefulSet'));
+    const registered = side.state === 'synced' ? side.value.hosts.filter((h) => h.enabled).length : 0;
+    const warning = side.state === 'synced' && side.value.warning ? `; ${side.value.warning}` : '';
+    const next = reportReadinessWithKoji(ctx, 'kojid hosts', workloadReadiness(sts, 'StatefulSet'), side, {
+      synced: `${registered} koji host(s) registered and enabled with the spec's arches and channels${warning}`,
+      unmanaged: 'register the builder hosts in koji',
+    });
+    if (certificates.state === 'incomplete') {
+      // The pods of these replicas cannot start: say so rather than "Progressing".
+      ctx.condition({
+        type: 'Ready',
+        status: 'False',
+        reason: certificates.reason,
+        message: certificates.message,
+      });
+      return { requeueAfterSeconds: waitSeconds };
+    }
+    return next;
+  }
+
+  /** Koji keeps hosts forever: a deleted builder's hosts are disabled, so no task goes to them. */
+  @OnDelete()
+  async retire(ctx: Ctx): Promise<void> {
+    const builder = ctx.body as KojiBuilder;
+    try {
+      const { client } = await this.hub.forNamespace(ctx.client, ctx.namespace ?? '');
+      const retired = await retireBuilderHosts(client, builder);
+      ctx.logger.info(`disabled koji hosts ${retired.map((h) => h.name).join(', ') || '(none)'}`);
+    } catch (error) {
+      // No hub (also when the namespace is being deleted): no hosts to disable, and holding
+      // the finalizer would block the namespace forever.
+      if (error instanceof HubConnectionError && error.reason === 'HubNotFound') {
+        ctx.logger.warn(`koji hosts of ${ctx.name} not disabled: ${error.message}`);
+        return;
+      }
+      const problem = hubProblemOf(error);
+      if (!problem) throw error;
+      throw new TemporaryError(`${problem.reason}: ${problem.message}`, this.#backoff.delayFor(ctx.retry));
+    }
   }
 
   @OnSecretChange<KojiBuilder>({ refs: (spec: KojiBuilderSpec) => secretRefs(spec) })

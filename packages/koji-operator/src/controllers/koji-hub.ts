@@ -1,5 +1,7 @@
 // KojiHub: renders the hub's children (manifests/koji-hub.ts) and server-side applies them on
 // every change, every resync and whenever a child or a referenced Secret/ConfigMap changes.
+// When ca_cert_secret holds the CA's key, a missing service certificate (for the Service's
+// names and `host`) and a missing admin certificate are issued from it.
 import {
   Controller,
   isApiError,
@@ -13,6 +15,7 @@ import {
 import { overrideKeys, subjectDn } from '../config/index.js';
 import type { KojiHub, KojiHubSpec, KojiHubStatus, KojiWeb } from '../api/index.js';
 import { adminCertSecretName, hubManifests, hubNames, hubUrls, Resources } from '../manifests/index.js';
+import { issueMissingCertificates } from './certificates.js';
 import { activeKojira } from './kojira.js';
 import {
   certificateOf,
@@ -35,6 +38,22 @@ export const hubSecretRefs = (spec: KojiHubSpec, hub: KojiHub) => [
   spec.postgres_secret,
   adminCertSecretName(hub),
 ];
+/** The names koji-hub's server certificate must carry: its Service's, and `host` when exposed. */
+export function hubServiceDnsNames(hub: KojiHub): string[] {
+  const service = hubNames(hub).service;
+  const namespace = hub.metadata.namespace ?? '';
+  return [
+    service,
+    `${service}.${namespace}`,
+    `${service}.${namespace}.svc`,
+    `${service}.${namespace}.svc.cluster.local`,
+    ...(hub.spec?.host ? [hub.spec.host] : []),
+  ];
+}
+
+/** The CN of an admin certificate the operator issues itself; the schema Job makes it admin. */
+export const issuedAdminUser = 'kojiadmin';
+
 export const hubConfigMapRefs = (spec: KojiHubSpec) => [spec.configmap, spec.messaging_cert_cm];
 
 @Controller({ ...kojiGroup, kind: 'KojiHub', plural: 'kojihubs' })
@@ -55,12 +74,23 @@ export class KojiHubController {
     // The sidecar cannot start without the admin's certificate; without a sidecar it only
     // names the first Koji admin (in the schema Job), so it may be absent.
     const required = [spec.ca_cert_secret, spec.service_cert_secret, spec.postgres_secret];
+    const notIssued = await issueMissingCertificates(ctx, spec.ca_cert_secret, [
+      {
+        secretName: spec.service_cert_secret,
+        commonName: hubNames(hub).service,
+        purpose: 'server',
+        dnsNames: hubServiceDnsNames(hub),
+      },
+      // Without a sidecar, no admin certificate is needed by the hub; the operator's own
+      // login still is, so it is issued either way.
+      { secretName: names.adminSecret, commonName: issuedAdminUser },
+    ]);
     const refs = await readReferences(ctx, {
       secrets: spec.sidecar ? [...required, names.adminSecret] : required,
       configMaps: hubConfigMapRefs(spec),
       optionalSecrets: spec.sidecar ? [] : [names.adminSecret],
     });
-    const missing = reportMissing(ctx, refs);
+    const missing = reportMissing(ctx, refs, notIssued);
     if (missing) return missing;
 
     const admin = refs.secrets.get(names.adminSecret);

@@ -1,4 +1,6 @@
-// KojiWeb: kojiweb's ConfigMap, session Secret, Deployment, Service and Ingress/Route.
+// KojiWeb: kojiweb's ConfigMap, session Secret, Deployment, Service and Ingress/Route; on the
+// koji side its user (client_username) exists and is enabled (the hub lists its certificate's
+// DN in ProxyDNs: koji-hub.ts). Its certificate is issued from the hub's client CA when missing.
 import { randomBytes } from 'node:crypto';
 import {
   Controller,
@@ -7,6 +9,10 @@ import {
   Reconcile,
   type HandlerContext,
 } from '@fedora-operators/framework';
+import { FailureBackoff, HubClientFactory, type FailureBackoffOptions } from '../hub-connection/index.js';
+import { ensureServiceUser, kojiWebUser } from '../koji-sync/index.js';
+import { issueMissingCertificates, namespaceHub } from './certificates.js';
+import { reportReadinessWithKoji, syncKojiSide } from './koji-side.js';
 import type { KojiWeb, KojiWebSpec, KojiWebStatus } from '../api/index.js';
 import { Resources, webManifests, webNames, webUrl } from '../manifests/index.js';
 import {
@@ -17,7 +23,6 @@ import {
   readReferences,
   referencedHash,
   reportMissing,
-  reportReadiness,
   workloadReadiness,
 } from './support.js';
 
@@ -33,13 +38,28 @@ const secretRefs = (spec: KojiWebSpec) => [spec.client_cert_secret, spec.cacert_
 @Owns({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' })
 @Owns({ apiVersion: 'route.openshift.io/v1', kind: 'Route', optional: true })
 export class KojiWebController {
+  readonly #backoff: FailureBackoff;
+
+  constructor(
+    private readonly hub: HubClientFactory = new HubClientFactory(),
+    options: { retry?: FailureBackoffOptions } = {},
+  ) {
+    this.#backoff = new FailureBackoff(options.retry);
+  }
+
   @Reconcile()
   async reconcile(ctx: Ctx) {
     const web = ctx.body as KojiWeb;
     const spec = ctx.spec;
     const names = webNames(web);
+    const user = kojiWebUser(web);
+    const notIssued = await issueMissingCertificates(
+      ctx,
+      (await namespaceHub(ctx, this.hub))?.spec?.ca_cert_secret,
+      [{ secretName: spec.client_cert_secret, commonName: user.name }],
+    );
     const refs = await readReferences(ctx, { secrets: secretRefs(spec) });
-    const missing = reportMissing(ctx, refs);
+    const missing = reportMissing(ctx, refs, notIssued);
     if (missing) return missing;
     // kojiweb signs session cookies with `Secret`: made once, then kept, or every
     // reconcile would log everyone out.
@@ -57,8 +77,14 @@ export class KojiWebController {
     if (!spec.host || backend !== 'nginx') await deleteOwned(ctx, Resources.ingress, names.exposure);
     if (!spec.host || backend !== 'openshift') await deleteOwned(ctx, Resources.route, names.exposure);
     ctx.patch.status.webUrl = webUrl(web);
+    const side = await syncKojiSide(ctx, this.hub, this.#backoff, (client) =>
+      ensureServiceUser(client, user),
+    );
     const deployment = await ctx.client.find(Resources.deployment, ctx.namespace, names.deployment);
-    return reportReadiness(ctx, 'kojiweb', workloadReadiness(deployment, 'Deployment'));
+    return reportReadinessWithKoji(ctx, 'kojiweb', workloadReadiness(deployment, 'Deployment'), side, {
+      synced: `koji user ${user.name} is enabled`,
+      unmanaged: `make kojiweb's koji user ${user.name}`,
+    });
   }
 
   @OnSecretChange<KojiWeb>({ refs: (spec: KojiWebSpec) => secretRefs(spec) })

@@ -1,6 +1,8 @@
 // Kojira: one kojira per namespace. The oldest Kojira (creationTimestamp, then name) is the
 // active one and owns a ConfigMap and a one-pod Deployment; any other is refused: its status
 // names the active one and it owns nothing, so it cannot steal kojira's exclusive session.
+// On the koji side, the active one's user (hub_username) exists, is enabled and has `repo`;
+// its certificate is issued from the hub's client CA when its Secret is missing.
 import {
   Controller,
   OnConfigMapChange,
@@ -10,6 +12,10 @@ import {
   type HandlerContext,
   type KubeClient,
 } from '@fedora-operators/framework';
+import { FailureBackoff, HubClientFactory, type FailureBackoffOptions } from '../hub-connection/index.js';
+import { ensureServiceUser, kojiraUser } from '../koji-sync/index.js';
+import { issueMissingCertificates, namespaceHub } from './certificates.js';
+import { reportReadinessWithKoji, syncKojiSide } from './koji-side.js';
 import { overrideKeys } from '../config/index.js';
 import type { Kojira, KojiraSpec, KojiraStatus } from '../api/index.js';
 import { kojiraManifests, kojiraNames, Resources } from '../manifests/index.js';
@@ -20,7 +26,6 @@ import {
   readReferences,
   referencedHash,
   reportMissing,
-  reportReadiness,
   waitSeconds,
   workloadReadiness,
 } from './support.js';
@@ -53,6 +58,15 @@ const configMapRefs = (spec: KojiraSpec) => [spec.configmap];
 @Owns({ apiVersion: 'apps/v1', kind: 'Deployment' })
 @Owns({ apiVersion: 'v1', kind: 'ConfigMap' })
 export class KojiraController {
+  readonly #backoff: FailureBackoff;
+
+  constructor(
+    private readonly hub: HubClientFactory = new HubClientFactory(),
+    options: { retry?: FailureBackoffOptions } = {},
+  ) {
+    this.#backoff = new FailureBackoff(options.retry);
+  }
+
   @Reconcile()
   async reconcile(ctx: Ctx) {
     const kojira = ctx.body as Kojira;
@@ -76,8 +90,14 @@ export class KojiraController {
     }
     ctx.patch.status.active = true;
     const spec = ctx.spec;
+    const user = kojiraUser(kojira);
+    const notIssued = await issueMissingCertificates(
+      ctx,
+      (await namespaceHub(ctx, this.hub))?.spec?.ca_cert_secret,
+      [{ secretName: spec.client_cert_secret, commonName: user.name }],
+    );
     const refs = await readReferences(ctx, { secrets: secretRefs(spec), configMaps: configMapRefs(spec) });
-    const missing = reportMissing(ctx, refs);
+    const missing = reportMissing(ctx, refs, notIssued);
     if (missing) return missing;
     const { children, dropped } = kojiraManifests({
       kojira,
@@ -89,8 +109,14 @@ export class KojiraController {
     if (dropped.length)
       ctx.logger.warn(`kojira.conf options kojira does not read were dropped: ${dropped.join(', ')}`);
     await applyAll(ctx, children);
+    const side = await syncKojiSide(ctx, this.hub, this.#backoff, (client) =>
+      ensureServiceUser(client, user),
+    );
     const deployment = await ctx.client.find(Resources.deployment, ctx.namespace, names.deployment);
-    return reportReadiness(ctx, 'kojira', workloadReadiness(deployment, 'Deployment'));
+    return reportReadinessWithKoji(ctx, 'kojira', workloadReadiness(deployment, 'Deployment'), side, {
+      synced: `koji user ${user.name} is enabled with the repo permission`,
+      unmanaged: `make kojira's koji user ${user.name} with the repo permission`,
+    });
   }
 
   @OnSecretChange<Kojira>({ refs: (spec: KojiraSpec) => secretRefs(spec) })

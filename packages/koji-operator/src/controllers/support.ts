@@ -63,6 +63,8 @@ export async function readReferences(
 export function reportMissing(
   ctx: HandlerContext<unknown, unknown>,
   refs: References,
+  /** Why the operator could not make them itself (certs it may issue), appended to the message. */
+  notIssued: readonly string[] = [],
 ): { requeueAfterSeconds: number } | undefined {
   if (refs.missing.length === 0) return undefined;
   const secrets = refs.missing.filter((m) => m.kind === 'Secret').map((m) => m.name);
@@ -74,7 +76,7 @@ export function reportMissing(
     reason: secrets.length ? 'MissingSecret' : 'MissingConfigMap',
     message: `${parts.join(', ')} not found in namespace ${ctx.namespace}; the workload starts once ${
       parts.length > 1 ? 'they exist' : 'it exists'
-    }`,
+    }${notIssued.length ? ` (not issued by the operator: ${notIssued.join('; ')})` : ''}`,
   });
   ctx.logger.warn(`waiting for ${parts.join(', ')}`);
   return { requeueAfterSeconds: waitSeconds };

@@ -8,6 +8,7 @@
 // editHost(arches, capacity, description) when they differ -> channels (listChannels,
 // addHostToChannel(create), removeHostFromChannel) -> enableHost.
 import type { BuilderHostStatus, KojiBuilder } from '../api/koji-builder.js';
+import { builderPodNames } from '../manifests/koji-builder.js';
 import { isAlreadyExists, isNotFound, type KojiClient, type KojiHost } from '../koji/index.js';
 
 export interface WantedHost {
@@ -19,20 +20,28 @@ export interface WantedHost {
   capacity?: number;
 }
 
-/** The StatefulSet's name, so pods and hosts share names; the one place that decides it. */
+/**
+ * What koji host names start with: the StatefulSet's name, so that each replica's pod and koji
+ * host share a name (`spec.host_name`, which the proposal's example sets to the hub's address,
+ * does not take part). The one place that decides it.
+ */
 export const builderHostPrefix = (builder: KojiBuilder): string => builder.metadata.name ?? '';
+
+/** Each replica's pod and koji host name (its certificate's CN), in ordinal order. */
+export function builderHostIdentities(builder: KojiBuilder): { pod: string; commonName: string }[] {
+  const prefix = builderHostPrefix(builder);
+  return builderPodNames(builder).map((pod, ordinal) => ({ pod, commonName: `${prefix}-${ordinal}` }));
+}
 
 /** koji's addHost puts a new host in `default`; that is also what an unset `channels` means. */
 const defaultChannels = ['default'];
 
 /** The hosts a KojiBuilder wants: one per replica. */
 export function wantedHosts(builder: KojiBuilder): WantedHost[] {
-  const replicas = builder.spec?.replicas ?? 1;
-  const prefix = builderHostPrefix(builder);
   const arches = builder.spec?.host_archs?.length ? builder.spec.host_archs : ['x86_64'];
   const channels = builder.spec?.channels ?? defaultChannels;
-  return Array.from({ length: replicas }, (_, ordinal) => ({
-    name: `${prefix}-${ordinal}`,
+  return builderHostIdentities(builder).map(({ commonName }, ordinal) => ({
+    name: commonName,
     arches,
     channels,
     description: `KojiBuilder ${builder.metadata.namespace}/${builder.metadata.name} replica ${ordinal} (managed by koji-operator)`,

@@ -16,7 +16,7 @@ export { kojiraManifests, kojiraNames, type KojiraManifestInput } from './kojira
 export {
   builderManifests,
   builderNames,
-  builderHostNames,
+  builderPodNames,
   type BuilderManifestInput,
 } from './koji-builder.js';
 export { exposure, type ExposureInput } from './exposure.js';

@@ -33,8 +33,8 @@ export function builderNames(builder: KojiBuilder) {
   return { statefulSet: name, service: name, config: `${name}-config` };
 }
 
-/** The koji host names of the replicas, in ordinal order. */
-export function builderHostNames(builder: KojiBuilder): string[] {
+/** The pods of the replicas, in ordinal order (also their koji host names unless host_name is set). */
+export function builderPodNames(builder: KojiBuilder): string[] {
   const n = builder.spec?.replicas ?? 1;
   return Array.from({ length: n }, (_, i) => `${builder.metadata.name}-${i}`);
 }

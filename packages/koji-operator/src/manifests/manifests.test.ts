@@ -2,7 +2,7 @@
 // names, labels, containers, mounts, ports, storage and exposure.
 import type { KojiBuilder, KojiHub, KojiHubSpec, KojiWeb, Kojira } from '../api/index.js';
 import {
-  builderHostNames,
+  builderPodNames,
   builderManifests,
   configHashAnnotation,
   contentHash,
@@ -436,7 +436,7 @@ describe('KojiBuilder', () => {
     expect(sts.serviceName).toBe('default');
     expect(sts.replicas).toBe(2);
     expect(sts.template.metadata.labels['app.kubernetes.io/name']).toBe('kojid');
-    expect(builderHostNames(builder)).toEqual(['default-0', 'default-1']);
+    expect(builderPodNames(builder)).toEqual(['default-0', 'default-1']);
   });
 
   test('kojid runs --fg --force-lock with /mnt/koji read-only and its own certificate per pod', () => {
