@@ -14,7 +14,8 @@ import {
 } from '@fedora-operators/framework';
 import { startOperator, type RunningOperator } from '@fedora-operators/framework/testing';
 import { parseAllDocuments } from 'yaml';
-import { controllers, options } from '../../src/main.js';
+import type { HubClientFactory } from '../../src/hub-connection/index.js';
+import { kojiControllers, options } from '../../src/main.js';
 import { Resources } from '../../src/manifests/index.js';
 import { eventually } from './eventually.js';
 
@@ -73,9 +74,12 @@ const crds: ResourceRef = {
   namespaced: false,
 };
 
-/** Starts the Koji operator's controllers (main.ts's list and options) on one namespace. */
-export function startKojiOperator(namespace: string): Promise<RunningOperator> {
-  return startOperator(controllers, { ...options, namespaces: [namespace], resyncSeconds: 0 });
+/**
+ * Starts the Koji operator's controllers (main.ts's list and options) on one namespace; `hub`
+ * points their koji side at an emulated hub (the default reaches the in-cluster Service name).
+ */
+export function startKojiOperator(namespace: string, hub?: HubClientFactory): Promise<RunningOperator> {
+  return startOperator(kojiControllers(hub), { ...options, namespaces: [namespace], resyncSeconds: 0 });
 }
 
 /** The documents of a YAML file of the repository. */
@@ -125,8 +129,16 @@ export function certSecret(name: string, serial = '1'): KubeObject {
   };
 }
 
-/** Every Secret and ConfigMap the examples name, as examples/gen-certs.sh and examples/*.yaml make them. */
-export async function createExampleReferences(client: KubeClient, namespace: string): Promise<void> {
+/**
+ * Every Secret and ConfigMap the examples name, as examples/gen-certs.sh and examples/*.yaml
+ * make them; `real` replaces placeholder Secrets with real certificates (an emulated hub's CA
+ * and admin, so the operator can log in to it).
+ */
+export async function createExampleReferences(
+  client: KubeClient,
+  namespace: string,
+  real: Record<string, Record<string, string>> = {},
+): Promise<void> {
   for (const name of [
     'koji-hub-ca-cert',
     'koji-hub-service-cert',
@@ -135,7 +147,14 @@ export async function createExampleReferences(client: KubeClient, namespace: str
     'koji-builder-client-cert',
     'koji-admin-client-cert',
   ]) {
-    await create(client, namespace, certSecret(name));
+    const data = real[name];
+    await create(
+      client,
+      namespace,
+      data
+        ? { apiVersion: 'v1', kind: 'Secret', metadata: { name }, type: 'Opaque', stringData: data }
+        : certSecret(name),
+    );
   }
   for (const object of [
     ...readYaml('examples/postgres-secret.yaml'),

@@ -1,8 +1,13 @@
 // The proposal's CRs (examples/*.yaml), applied unchanged to a real control plane with the
 // operator running: each gets exactly its children, owned by it, turns Ready once KWOK
-// reports its pods Ready, and takes its children with it when deleted.
+// reports its pods Ready and its koji side is in sync (the koji hub emulator stands in for the
+// hub KWOK cannot run), and takes its children with it when deleted.
+import { readFileSync } from 'node:fs';
 import type { KubeObject } from '@fedora-operators/framework';
 import type { RunningOperator } from '@fedora-operators/framework/testing';
+import { startKojiHub, type KojiHubHandle } from '../../../../test/koji-hub/hub.ts';
+import { HubClientFactory } from '../../src/hub-connection/index.js';
+import { KojiClient } from '../../src/koji/index.js';
 import { Resources } from '../../src/manifests/index.js';
 import {
   childResources,
@@ -21,15 +26,26 @@ import { eventually } from '../support/eventually.js';
 
 let ns: TestNamespace;
 let operator: RunningOperator;
+let hub: KojiHubHandle;
+let factory: HubClientFactory;
 const created = new Map<string, KubeObject>();
 
 beforeAll(async () => {
+  hub = await startKojiHub();
   ns = await createTestNamespace('examples');
-  await createExampleReferences(ns.client, ns.name);
+  await createExampleReferences(ns.client, ns.name, {
+    'koji-hub-ca-cert': { 'ca.crt': readFileSync(hub.caCertPath, 'utf8') },
+    'koji-admin-client-cert': {
+      'tls.crt': readFileSync(hub.adminCertPath, 'utf8'),
+      'tls.key': readFileSync(hub.adminKeyPath, 'utf8'),
+      'ca.crt': readFileSync(hub.caCertPath, 'utf8'),
+    },
+  });
   // The example hub is persistent: its claims need volumes to bind to before pods schedule.
   await provideVolume(ns.client, ns.name, 'koji-hub-httpd-pvc', '1Gi', 'ReadWriteOnce');
   await provideVolume(ns.client, ns.name, 'koji-hub-mnt-pvc', '10Gi', 'ReadWriteMany');
-  operator = await startKojiOperator(ns.name);
+  factory = new HubClientFactory({ urlFor: () => hub.url });
+  operator = await startKojiOperator(ns.name, factory);
   for (const file of ['koji-hub', 'koji-web', 'kojira', 'koji-builder']) {
     const [object] = readYaml(`examples/${file}.yaml`);
     if (!object) throw new Error(`examples/${file}.yaml is empty`);
@@ -39,7 +55,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await operator?.stop();
+  await factory?.close();
   await ns?.dispose();
+  await hub?.stop();
 });
 
 const expected: Record<string, string[]> = {
@@ -96,6 +114,22 @@ test('the hub reports its in-cluster URL, and the admin sidecar of `sidecar: tru
   const containers = (deployment.spec as { template: { spec: { containers: { name: string }[] } } }).template
     .spec.containers;
   expect(containers.map((c) => c.name)).toEqual(['koji-hub', 'koji-admin']);
+});
+
+test("the examples' koji side: the builder's host, kojira's and kojiweb's users exist in koji", async () => {
+  const admin = new KojiClient({
+    hubUrl: hub.url,
+    ca: readFileSync(hub.caCertPath),
+    cert: readFileSync(hub.adminCertPath),
+    key: readFileSync(hub.adminKeyPath),
+  });
+  try {
+    expect(await admin.getHost('default-0')).toMatchObject({ enabled: true });
+    expect(await admin.getUser('kojira')).toMatchObject({ name: 'kojira' });
+    expect(await admin.getUser('kojiweb')).toMatchObject({ name: 'kojiweb' });
+  } finally {
+    await admin.close();
+  }
 });
 
 test('deleting each example removes its children (garbage collection)', async () => {

@@ -1,6 +1,8 @@
 // What a KojiHub user relies on beyond the example: the admin sidecar follows `sidecar`,
 // `ingress_backend: openshift` gives a Route instead of an Ingress, a rotated certificate
-// rolls the pods, a deleted Deployment comes back, and a missing Secret is reported by name.
+// rolls the pods, a deleted Deployment comes back, a missing Secret is reported by name, and a
+// missing service certificate is issued when the CA's key is at hand.
+import { X509Certificate, createPublicKey } from 'node:crypto';
 import type { KubeObject } from '@fedora-operators/framework';
 import type { RunningOperator } from '@fedora-operators/framework/testing';
 import { configHashAnnotation, Resources } from '../../src/manifests/index.js';
@@ -16,6 +18,7 @@ import {
   type TestNamespace,
 } from '../support/cluster.js';
 import { eventually } from '../support/eventually.js';
+import { makeCa } from '../support/test-ca.js';
 
 let ns: TestNamespace;
 let operator: RunningOperator;
@@ -181,5 +184,33 @@ test('a missing Secret is reported by name as MissingSecret, and the hub starts 
   });
   await eventually(async () => isReady(await ns.client.get(Resources.kojiHub, ns.name, 'waiting')), {
     what: 'KojiHub waiting Ready',
+  });
+});
+
+test("a missing service certificate is issued from a CA Secret that holds its key, for the Service's names", async () => {
+  const ca = await makeCa({ name: 'Hub Client CA' });
+  await create(ns.client, ns.name, {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'issuing-ca' },
+    stringData: { 'ca.crt': ca.certPem, 'ca.key': ca.keyPem },
+  });
+  await create(
+    ns.client,
+    ns.name,
+    hub('issuing', { ca_cert_secret: 'issuing-ca', service_cert_secret: 'issuing-service' }),
+  );
+  const secret = await eventually(() => ns.client.find(Resources.secret, ns.name, 'issuing-service'), {
+    what: 'Secret issuing-service',
+  });
+  const pem = Buffer.from((secret.data as Record<string, string>)['tls.crt'] ?? '', 'base64').toString();
+  const cert = new X509Certificate(pem);
+  expect(cert.verify(createPublicKey(ca.keyPem))).toBe(true);
+  // What koji clients and kojiweb check against the URL they call (status.hubUrl's host).
+  expect(cert.checkHost(`issuing.${ns.name}.svc`)).toBe(`issuing.${ns.name}.svc`);
+  expect(cert.checkHost('issuing')).toBe('issuing');
+  expect(secret.metadata.ownerReferences?.[0]).toMatchObject({ kind: 'KojiHub', name: 'issuing' });
+  await eventually(async () => isReady(await ns.client.get(Resources.kojiHub, ns.name, 'issuing')), {
+    what: 'KojiHub issuing Ready',
   });
 });

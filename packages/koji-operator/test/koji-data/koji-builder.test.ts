@@ -1,0 +1,244 @@
+// The koji side of the workload controllers, in-process against a real control plane (KWOK
+// runs the pods) and the koji hub emulator: a KojiBuilder's replicas become koji hosts with
+// their own issued certificates, scaling and deleting disable hosts, and kojira's and kojiweb's
+// koji users exist. Koji's side is checked with the real koji CLI or a separate admin client.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { X509Certificate } from 'node:crypto';
+
+import { CoreResources, type KubeObject } from '@fedora-operators/framework';
+import { startOperator, waitForObject, type RunningOperator } from '@fedora-operators/framework/testing';
+
+import { startKojiHub, type KojiHubHandle } from '../../../../test/koji-hub/hub.ts';
+import type { KojiBuilder } from '../../src/api/koji-builder.js';
+import { encodeSecretData, readSecretData } from '../../src/certs/index.js';
+import { KojiBuilderController, KojiraController, KojiWebController } from '../../src/controllers/index.js';
+import { HubClientFactory } from '../../src/hub-connection/index.js';
+import { KojiClient, UserStatus } from '../../src/koji/index.js';
+import { Resources } from '../../src/manifests/index.js';
+import { createBoundClaim, createTestNamespace, type TestNamespace } from '../support/cluster.js';
+
+let hub: KojiHubHandle;
+let ns: TestNamespace;
+let operator: RunningOperator;
+let factory: HubClientFactory;
+let admin: KojiClient;
+
+type Condition = { type: string; status: string; reason: string; message: string };
+const condition = (o: KubeObject | undefined, type: string) =>
+  (o?.status as { conditions?: Condition[] } | undefined)?.conditions?.find((c) => c.type === type);
+const ready = (o: KubeObject | undefined) => condition(o, 'Ready')?.status === 'True';
+
+function waitFor<T extends KubeObject>(
+  resource: typeof Resources.kojiBuilder,
+  name: string,
+  predicate: (o: T | undefined) => boolean,
+  timeoutMs = 60_000,
+) {
+  return waitForObject<T>(ns.client, resource, ns.name, name, predicate, { timeoutMs });
+}
+
+/** Each host the real koji CLI lists, and whether it is enabled (its "Enb" column). */
+function cliHostsEnabled(): Record<string, boolean> {
+  const out = hub.koji(hub.adminUser, ['list-hosts', '--quiet']);
+  if (out.code !== 0) throw new Error(`koji list-hosts failed: ${out.stderr}`);
+  return Object.fromEntries(
+    out.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.split(/\s+/))
+      .map(([name, enabled]) => [name ?? '', enabled === 'Y']),
+  );
+}
+
+const channelsOf = async (host: string) =>
+  (await admin.listChannels({ hostID: host })).map((c) => c.name).sort();
+
+async function create(resource: typeof Resources.kojiBuilder, name: string, spec: object): Promise<void> {
+  await ns.client.create(resource, {
+    apiVersion: 'koji.fedoraproject.org/v1alpha1',
+    kind: resource.kind,
+    metadata: { name, namespace: ns.name },
+    spec,
+  });
+}
+
+beforeAll(async () => {
+  hub = await startKojiHub();
+  ns = await createTestNamespace('koji-builder');
+  const secret = (name: string, data: Record<string, string>) =>
+    ns.client.create(CoreResources.secret, {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name, namespace: ns.name },
+      data: encodeSecretData(data),
+    } as KubeObject);
+  // The hub's client CA with its key: the operator issues the missing client certificates.
+  await secret('koji-hub-ca', {
+    'ca.crt': readFileSync(hub.caCertPath, 'utf8'),
+    'ca.key': readFileSync(join(hub.runDir, 'pki', 'ca.key'), 'utf8'),
+  });
+  await secret('koji-admin-client-cert', {
+    'tls.crt': readFileSync(hub.adminCertPath, 'utf8'),
+    'tls.key': readFileSync(hub.adminKeyPath, 'utf8'),
+  });
+  await create(Resources.kojiHub, 'koji-hub', {
+    ca_cert_secret: 'koji-hub-ca',
+    service_cert_secret: 'koji-hub-service',
+    postgres_secret: 'koji-db',
+  });
+  await createBoundClaim(ns.client, ns.name, 'koji-mnt');
+  factory = new HubClientFactory({
+    urlFor: () => hub.url,
+    transport: { timeoutMs: 5_000, retry: { attempts: 2, initialDelayMs: 100, maxDelayMs: 300 } },
+  });
+  const retry = { retry: { initialSeconds: 1, maxSeconds: 3 } };
+  operator = await startOperator(
+    [
+      [KojiBuilderController, factory, retry],
+      [KojiraController, factory, retry],
+      [KojiWebController, factory, retry],
+    ],
+    { namespaces: [ns.name], readyCondition: 'manual' },
+  );
+  admin = new KojiClient({
+    hubUrl: hub.url,
+    ca: readFileSync(hub.caCertPath),
+    cert: readFileSync(hub.adminCertPath),
+    key: readFileSync(hub.adminKeyPath),
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await operator?.stop();
+  await factory?.close();
+  await admin?.close().catch(() => undefined);
+  await ns?.dispose();
+  await hub?.stop();
+});
+
+const builderSpec = (replicas: number) => ({
+  replicas,
+  cacert_secret: 'koji-hub-ca',
+  client_cert_secret: 'bld-certs',
+  koji_hub_url: 'https://koji-hub:8443',
+  shared_pvc: 'koji-mnt',
+  host_archs: ['x86_64', 'aarch64'],
+  channels: ['default', 'createrepo'],
+});
+
+describe('KojiBuilder', () => {
+  test('2 replicas register 2 koji hosts with the arches and channels of the spec, and turn Ready', async () => {
+    await create(Resources.kojiBuilder, 'bld', builderSpec(2));
+    const builder = await waitFor<KojiBuilder>(Resources.kojiBuilder, 'bld', ready, 90_000);
+    expect(condition(builder, 'KojiSynced')).toMatchObject({ status: 'True', reason: 'InSync' });
+    expect(builder?.status?.readyReplicas).toBe(2);
+    expect(builder?.status?.hosts?.map((h) => [h.name, h.enabled])).toEqual([
+      ['bld-0', true],
+      ['bld-1', true],
+    ]);
+    expect(cliHostsEnabled()).toMatchObject({ 'bld-0': true, 'bld-1': true });
+    for (const name of ['bld-0', 'bld-1']) {
+      expect(await admin.getHost(name)).toMatchObject({ arches: 'x86_64 aarch64', enabled: true });
+      expect(await channelsOf(name)).toEqual(['createrepo', 'default']);
+    }
+  });
+
+  test("each replica's certificate is issued into the missing Secret, and the hub logs it in as its host", async () => {
+    const data = await readSecretData(ns.client, ns.name, 'bld-certs');
+    expect(Object.keys(data ?? {}).sort()).toEqual(['bld-0.pem', 'bld-1.pem', 'ca.crt']);
+    for (const name of ['bld-0', 'bld-1']) {
+      const pem = data?.[`${name}.pem`] ?? '';
+      expect(new X509Certificate(pem).subject).toBe(`CN=${name}`);
+      const key = /-----BEGIN PRIVATE KEY-----[\s\S]+?-----END PRIVATE KEY-----/.exec(pem)?.[0] ?? '';
+      const host = new KojiClient({ hubUrl: hub.url, ca: readFileSync(hub.caCertPath), cert: pem, key });
+      try {
+        // The TLS client auth and sslLogin accept it, and koji sees the host's user.
+        expect(await host.getLoggedInUser()).toMatchObject({ name });
+      } finally {
+        await host.close();
+      }
+    }
+  });
+
+  test('scaling to 1 disables the second host and keeps the first', async () => {
+    await ns.client.mergePatch(Resources.kojiBuilder, ns.name, 'bld', { spec: { replicas: 1 } });
+    const builder = await waitFor<KojiBuilder>(
+      Resources.kojiBuilder,
+      'bld',
+      (o) => o?.status?.hosts?.find((h) => h.name === 'bld-1')?.enabled === false && ready(o),
+    );
+    expect(builder?.status?.hosts?.map((h) => [h.name, h.enabled])).toEqual([
+      ['bld-0', true],
+      ['bld-1', false],
+    ]);
+    expect(await admin.getHost('bld-0')).toMatchObject({ enabled: true });
+    expect(await admin.getHost('bld-1')).toMatchObject({ enabled: false });
+    expect(cliHostsEnabled()).toMatchObject({ 'bld-0': true, 'bld-1': false });
+  });
+
+  test('a hub that is down gives Ready=False HubUnavailable; the scale-up made meanwhile lands when it is back', async () => {
+    await hub.stopHub();
+    try {
+      await ns.client.mergePatch(Resources.kojiBuilder, ns.name, 'bld', { spec: { replicas: 2 } });
+      const down = await waitFor<KojiBuilder>(
+        Resources.kojiBuilder,
+        'bld',
+        (o) => condition(o, 'Ready')?.reason === 'HubUnavailable',
+      );
+      expect(condition(down, 'KojiSynced')).toMatchObject({
+        status: 'False',
+        reason: 'HubUnavailable',
+        message: expect.stringMatching(/retrying in \d+s/),
+      });
+    } finally {
+      await hub.startHub();
+    }
+    await waitFor<KojiBuilder>(
+      Resources.kojiBuilder,
+      'bld',
+      (o) => ready(o) && o?.status?.hosts?.filter((h) => h.enabled).length === 2,
+      90_000,
+    );
+    // The certificate of replica 1 was kept from before: the same Secret key, not reissued.
+    expect(await admin.getHost('bld-1')).toMatchObject({ enabled: true });
+  });
+
+  test('deleting the KojiBuilder disables all its hosts (koji cannot delete hosts)', async () => {
+    await ns.client.delete(Resources.kojiBuilder, ns.name, 'bld');
+    await waitFor<KojiBuilder>(Resources.kojiBuilder, 'bld', (o) => o === undefined);
+    for (const name of ['bld-0', 'bld-1']) {
+      expect(await admin.getHost(name)).toMatchObject({ name, enabled: false });
+    }
+  });
+});
+
+describe("kojira's and kojiweb's koji users", () => {
+  test('a Kojira makes its koji user with the repo permission, and its missing certificate is issued', async () => {
+    await create(Resources.kojira, 'kojira', {
+      hub_host: 'https://koji-hub:8443',
+      hub_username: 'kojira-svc',
+      cacert_secret: 'koji-hub-ca',
+      client_cert_secret: 'kojira-cert',
+      shared_pvc: 'koji-mnt',
+    });
+    const kojira = await waitFor(Resources.kojira, 'kojira', ready, 90_000);
+    expect(condition(kojira, 'KojiSynced')).toMatchObject({ status: 'True' });
+    expect(await admin.getUser('kojira-svc')).toMatchObject({ status: UserStatus.NORMAL });
+    const perms = hub.koji(hub.adminUser, ['list-permissions', '--user', 'kojira-svc']);
+    expect(perms.stdout).toMatch(/^repo\b/m);
+    const data = await readSecretData(ns.client, ns.name, 'kojira-cert');
+    expect(new X509Certificate(data?.['tls.crt'] ?? '').subject).toBe('CN=kojira-svc');
+  });
+
+  test('a KojiWeb makes its koji user', async () => {
+    await create(Resources.kojiWeb, 'web', {
+      hub_host: 'https://koji-hub:8443',
+      cacert_secret: 'koji-hub-ca',
+      client_cert_secret: 'kojiweb-cert',
+    });
+    const web = await waitFor(Resources.kojiWeb, 'web', ready, 90_000);
+    expect(condition(web, 'KojiSynced')).toMatchObject({ status: 'True' });
+    expect(await admin.getUser('kojiweb')).toMatchObject({ status: UserStatus.NORMAL });
+  });
+});
