@@ -17,19 +17,19 @@ import {
   Reconcile,
   TemporaryError,
   type HandlerContext,
-  type OwnerReference,
 } from '@fedora-operators/framework';
 
 import { effectiveUsername, type KojiUserSpec, type KojiUserStatus } from '../api/koji-user.js';
 import { ensureCertificateSecret } from '../certs/index.js';
 import {
+  FailureBackoff,
   HubConnectionError,
   hubProblemOf,
-  retryDelaySeconds,
   type HubClientFactory,
   type HubProblem,
 } from '../hub-connection/index.js';
 import { NotANormalUserError, disableUser, syncUser } from '../koji-sync/index.js';
+import { ownerOf } from './certificates.js';
 
 export interface KojiUserControllerOptions {
   /** How often koji is checked for drift when nothing else happens; default 300 s. */
@@ -43,14 +43,15 @@ type Ctx = HandlerContext<KojiUserSpec, KojiUserStatus>;
 @Controller({ group: 'koji.fedoraproject.org', version: 'v1alpha1', kind: 'KojiUser', plural: 'kojiusers' })
 export class KojiUserController {
   /** Consecutive failed runs per object, for the backoff; forgotten on success. */
-  readonly #failures = new Map<string, number>();
+  readonly #backoff: FailureBackoff;
   readonly #driftSeconds: number;
 
   constructor(
     private readonly hub: HubClientFactory,
-    private readonly options: KojiUserControllerOptions = {},
+    options: KojiUserControllerOptions = {},
   ) {
     this.#driftSeconds = options.driftIntervalSeconds ?? 300;
+    this.#backoff = new FailureBackoff(options.retry);
   }
 
   @Reconcile()
@@ -68,7 +69,7 @@ export class KojiUserController {
         createUnknownPermissions: ctx.spec.create_unknown_permissions ?? false,
         mode: 'exact',
       });
-      this.#failures.delete(key);
+      this.#backoff.succeeded(key);
       if (state.changes.length > 0) ctx.logger.info(`koji user ${username}: ${state.changes.join(', ')}`);
       Object.assign(ctx.patch.status, {
         kojiUserId: state.id,
@@ -97,9 +98,7 @@ export class KojiUserController {
     } catch (error) {
       const problem = problemOf(error);
       if (!problem) throw error;
-      const attempt = this.#failures.get(key) ?? 0;
-      this.#failures.set(key, attempt + 1);
-      const delay = retryDelaySeconds(attempt, this.options.retry);
+      const delay = this.#backoff.failed(key);
       ctx.logger.warn(`${problem.reason}: ${problem.message}; retrying in ${delay.toFixed(1)}s`);
       ctx.condition({
         type: 'Ready',
@@ -114,7 +113,7 @@ export class KojiUserController {
   @OnDelete()
   async disable(ctx: Ctx): Promise<void> {
     const username = ctx.status?.username ?? effectiveUsername(ctx.body);
-    this.#failures.delete(`${ctx.namespace}/${ctx.name}`);
+    this.#backoff.succeeded(`${ctx.namespace}/${ctx.name}`);
     try {
       const { client } = await this.hub.forNamespace(ctx.client, ctx.namespace ?? '');
       const outcome = await disableUser(client, username);
@@ -128,10 +127,7 @@ export class KojiUserController {
       }
       const problem = problemOf(error);
       if (!problem) throw error;
-      throw new TemporaryError(
-        `${problem.reason}: ${problem.message}`,
-        retryDelaySeconds(ctx.retry, this.options.retry),
-      );
+      throw new TemporaryError(`${problem.reason}: ${problem.message}`, this.#backoff.delayFor(ctx.retry));
     }
   }
 
@@ -139,12 +135,6 @@ export class KojiUserController {
   private async ensureCertificate(ctx: Ctx, username: string): Promise<HubProblem | undefined> {
     const ssl = ctx.spec.auth?.ssl;
     if (!ssl) return undefined;
-    const owner: OwnerReference = {
-      apiVersion: ctx.body.apiVersion ?? 'koji.fedoraproject.org/v1alpha1',
-      kind: 'KojiUser',
-      name: ctx.name,
-      uid: ctx.meta.uid ?? '',
-    };
     const result = await ensureCertificateSecret(
       ctx.client,
       {
@@ -153,7 +143,7 @@ export class KojiUserController {
         caSecretName: ssl.ca_secret_name,
         commonName: username,
         purpose: 'client',
-        owner,
+        owner: ownerOf(ctx),
       },
       ctx.logger,
     );
