@@ -3,6 +3,11 @@
 // generates the example certificates outside git, starts the Koji operator, applies the
 // proposal's CRs and shows them turning Ready. Ctrl-C stops everything.
 //
+// KWOK runs no containers, so no koji-hub answers at the hub's Service. When the koji hub
+// emulator of the tests is installed (bash test/koji-hub/setup.sh: PostgreSQL and koji from
+// PyPI), the demo starts it and points the operator's koji side at it (KOJI_OPERATOR_HUB_URL),
+// so builder hosts and users are really registered; without it that side reports HubUnavailable.
+//
 //   npm run demo                 # local control plane
 //   npm run demo -- --current    # against the current kubeconfig instead (namespace koji)
 import { execFileSync, spawn } from 'node:child_process';
@@ -16,6 +21,7 @@ import {
   stopControlPlane,
   type ClusterState,
 } from '../../../test/cluster/control-plane.ts';
+import { startKojiHub, type KojiHubHandle } from '../../../test/koji-hub/hub.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const namespace = 'koji';
@@ -59,6 +65,44 @@ async function main(): Promise<void> {
   });
   kubectl(['-n', namespace, 'apply', '-f', join(pki, 'secrets.yaml')]);
 
+  let kojiHub: KojiHubHandle | undefined;
+  if (state) {
+    try {
+      kojiHub = await startKojiHub({ log: (m) => log(`koji hub emulator: ${m}`) });
+      log(`the koji hub emulator at ${kojiHub.url} stands in for koji-hub (KWOK runs no containers)`);
+      // The operator trusts the hub's CA and logs in as its admin: the emulator's, here.
+      // Same types as gen-certs.sh's (a Secret's type cannot change), data in base64.
+      const secret = (name: string, type: string, data: Record<string, string>) =>
+        JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: { name },
+          type,
+          data: Object.fromEntries(
+            Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+          ),
+        });
+      const ca = readFileSync(kojiHub.caCertPath, 'utf8');
+      kubectl(['-n', namespace, 'apply', '-f', '-'], secret('koji-hub-ca-cert', 'Opaque', { 'ca.crt': ca }));
+      kubectl(
+        ['-n', namespace, 'apply', '-f', '-'],
+        secret('koji-admin-client-cert', 'kubernetes.io/tls', {
+          'tls.crt': readFileSync(kojiHub.adminCertPath, 'utf8'),
+          'tls.key': readFileSync(kojiHub.adminKeyPath, 'utf8'),
+          'client.pem': readFileSync(kojiHub.adminPemPath, 'utf8'),
+          'ca.crt': ca,
+        }),
+      );
+    } catch (error) {
+      await kojiHub?.stop();
+      kojiHub = undefined;
+      log(
+        `no koji hub emulator (${error instanceof Error ? error.message : String(error)}): the koji side of ` +
+          'KojiBuilder, Kojira, KojiWeb and KojiUser will report HubUnavailable',
+      );
+    }
+  }
+
   log('starting the Koji operator');
   const operator = spawn(
     process.execPath,
@@ -75,7 +119,10 @@ async function main(): Promise<void> {
       '--log-level',
       'warn',
     ],
-    { env, stdio: ['ignore', 'inherit', 'inherit'] },
+    {
+      env: { ...env, ...(kojiHub ? { KOJI_OPERATOR_HUB_URL: kojiHub.url } : {}) },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
   );
 
   const examples = readdirSync(join(root, 'examples'))
@@ -126,6 +173,7 @@ async function main(): Promise<void> {
       operator.exitCode !== null ? resolve(undefined) : operator.once('exit', resolve),
     );
     if (state) await stopControlPlane(state);
+    await kojiHub?.stop();
     log('stopped');
     process.exit(0);
   };
@@ -145,7 +193,7 @@ async function main(): Promise<void> {
       'get',
       'kojihubs,kojiwebs,kojiras,kojibuilders,kojiusers',
       '-o',
-      'custom-columns=KIND:.kind,NAME:.metadata.name,READY:.status.conditions[?(@.type=="Ready")].status,REASON:.status.conditions[?(@.type=="Ready")].reason',
+      'custom-columns=KIND:.kind,NAME:.metadata.name,READY:.status.conditions[?(@.type=="Ready")].status,REASON:.status.conditions[?(@.type=="Ready")].reason,KOJI:.status.conditions[?(@.type=="KojiSynced")].reason',
     ]);
     process.stdout.write(`\n${new Date().toISOString()}\n${table}`);
   };
