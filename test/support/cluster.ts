@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { KubeClient, loadKubeConfig } from '../../packages/framework/src/kube/client.ts';
 import { CoreResources } from '../../packages/framework/src/kube/resource.ts';
+import { eventually } from './eventually.ts';
 
 export function testClient(): KubeClient {
   const file = process.env.KUBECONFIG;
@@ -20,12 +21,29 @@ export interface TestNamespace {
   dispose(): Promise<void>;
 }
 
-export async function createTestNamespace(prefix: string): Promise<TestNamespace> {
+const serviceAccounts = {
+  ...CoreResources.namespace,
+  kind: 'ServiceAccount',
+  plural: 'serviceaccounts',
+  namespaced: true,
+};
+
+/** A fresh namespace; with `pods`, once its default ServiceAccount (which pods need) exists. */
+export async function createTestNamespace(
+  prefix: string,
+  { pods = false }: { pods?: boolean } = {},
+): Promise<TestNamespace> {
   const client = testClient();
   const name = `${prefix}-${randomBytes(3).toString('hex')}`;
   await client.create(CoreResources.namespace, {
     metadata: { name, labels: { 'test.fedora-operators/suite': prefix } },
   });
+  // The controller-manager makes it a moment after the namespace.
+  if (pods) {
+    await eventually(() => client.find(serviceAccounts, name, 'default'), {
+      what: `ServiceAccount ${name}/default`,
+    });
+  }
   return {
     name,
     client,

@@ -1,64 +1,29 @@
 // The control plane of the integration run (test/cluster's jest globalSetup sets KUBECONFIG),
 // seen through the framework's public client: a namespace per test file, the objects the
 // examples reference, PersistentVolumes for their claims, and the OpenShift Route CRD.
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  CoreResources,
-  KubeClient,
-  loadKubeConfig,
-  type KubeObject,
-  type ResourceRef,
-} from '@fedora-operators/framework';
+import type { KubeClient, KubeObject, ResourceRef } from '@fedora-operators/framework';
 import { startOperator, type RunningOperator } from '@fedora-operators/framework/testing';
 import { parseAllDocuments } from 'yaml';
 import type { HubClientFactory } from '../../src/hub-connection/index.js';
 import { kojiControllers, options } from '../../src/main.js';
 import { Resources } from '../../src/manifests/index.js';
+import {
+  createTestNamespace as createNamespace,
+  type TestNamespace,
+} from '../../../../test/support/cluster.ts';
 import { eventually } from './eventually.js';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '../../../..');
 
-export function testClient(): KubeClient {
-  const file = process.env.KUBECONFIG;
-  if (!file)
-    throw new Error('KUBECONFIG is not set: integration tests run under test/cluster/jest-global-setup.ts');
-  return new KubeClient(loadKubeConfig(file));
-}
+export { testClient, type TestNamespace } from '../../../../test/support/cluster.ts';
 
-export interface TestNamespace {
-  name: string;
-  client: KubeClient;
-  dispose(): Promise<void>;
-}
+/** A fresh namespace that pods can run in (the repository's helper, waiting for its ServiceAccount). */
+export const createTestNamespace = (prefix: string): Promise<TestNamespace> =>
+  createNamespace(prefix, { pods: true });
 
-export async function createTestNamespace(prefix: string): Promise<TestNamespace> {
-  const client = testClient();
-  const name = `${prefix}-${randomBytes(3).toString('hex')}`;
-  await client.create(CoreResources.namespace, { metadata: { name } });
-  // Pods need the namespace's default ServiceAccount, which the controller-manager makes.
-  await eventually(() => client.find(serviceAccounts, name, 'default'), {
-    what: `ServiceAccount ${name}/default`,
-  });
-  return {
-    name,
-    client,
-    dispose: async () => {
-      await client.delete(CoreResources.namespace, undefined, name);
-      client.close();
-    },
-  };
-}
-
-const serviceAccounts: ResourceRef = {
-  group: '',
-  version: 'v1',
-  kind: 'ServiceAccount',
-  plural: 'serviceaccounts',
-  namespaced: true,
-};
 const persistentVolumes: ResourceRef = {
   group: '',
   version: 'v1',
