@@ -7,6 +7,7 @@ import {
   OnResume,
   OnUpdate,
   Reconcile,
+  Watches,
 } from './decorators/index.js';
 import { readController, RegistrationError } from './registry.js';
 
@@ -92,4 +93,27 @@ test('incomplete resources and bad options are refused with the place named', ()
   @Controller(resource)
   class Empty {}
   expect(() => readController(Empty)).toThrow('Empty: a controller needs at least one handler');
+});
+
+test('@Watches kinds are read with their map; one without a map is refused', () => {
+  const map = () => [];
+  @Controller(resource)
+  @Watches({ apiVersion: 'v1', kind: 'ConfigMap', map })
+  @Watches({ apiVersion: 'example.com/v1', kind: 'Gadget', map, optional: true })
+  class Watcher {
+    @Reconcile()
+    async level() {}
+  }
+  expect(readController(Watcher).watches.map((w) => [w.kind, w.map === map, w.optional ?? false])).toEqual([
+    ['Gadget', true, true],
+    ['ConfigMap', true, false],
+  ]);
+
+  @Controller(resource)
+  @Watches({ apiVersion: 'v1', kind: 'ConfigMap' } as never)
+  class NoMap {
+    @Reconcile()
+    async level() {}
+  }
+  expect(() => readController(NoMap)).toThrow("NoMap: @Watches(ConfigMap) needs 'map");
 });

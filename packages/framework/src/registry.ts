@@ -1,7 +1,12 @@
 // Reads what the decorators recorded into typed controller specs, and refuses misuse with a
 // message that names the class and method. Nothing here talks to the cluster.
 import 'reflect-metadata';
-import { CONTROLLER_METADATA, HANDLERS_METADATA, OWNS_METADATA } from './decorators/metadata-keys.js';
+import {
+  CONTROLLER_METADATA,
+  HANDLERS_METADATA,
+  OWNS_METADATA,
+  WATCHES_METADATA,
+} from './decorators/metadata-keys.js';
 import type {
   ControllerOptions,
   HandlerKind,
@@ -9,6 +14,7 @@ import type {
   HandlerOptions,
   OwnsOptions,
   RelatedKind,
+  WatchesOptions,
 } from './decorators/options.js';
 import type { ResourceRef } from './kube/resource.js';
 
@@ -29,6 +35,7 @@ export interface ControllerSpec {
   statusSubresource: boolean;
   handlers: HandlerSpec[];
   owns: OwnsOptions[];
+  watches: WatchesOptions[];
   instance: object;
 }
 
@@ -98,6 +105,15 @@ export function readController(cls: ControllerClass, deps: unknown[] = []): Cont
     if (!owned.apiVersion || !owned.kind)
       throw new RegistrationError(`${name}: @Owns needs 'apiVersion' and 'kind'`);
   }
+  const watches: WatchesOptions[] = Reflect.getOwnMetadata(WATCHES_METADATA, cls) ?? [];
+  for (const watched of watches) {
+    if (!watched.apiVersion || !watched.kind)
+      throw new RegistrationError(`${name}: @Watches needs 'apiVersion' and 'kind'`);
+    if (typeof watched.map !== 'function')
+      throw new RegistrationError(
+        `${name}: @Watches(${watched.kind}) needs 'map: (object, ours) => the objects it wakes'`,
+      );
+  }
   return {
     name,
     resource: {
@@ -110,6 +126,7 @@ export function readController(cls: ControllerClass, deps: unknown[] = []): Cont
     statusSubresource: options.statusSubresource ?? true,
     handlers,
     owns,
+    watches,
     instance,
   };
 }

@@ -16,6 +16,7 @@ export {
   OnCleanup,
 } from './handlers.js';
 export { Owns } from './owns.js';
+export { Watches } from './watches.js';
 export { PRESENT, ABSENT } from './options.js';
 export type {
   BackoffOptions,
@@ -25,9 +26,11 @@ export type {
   HandlerKind,
   HandlerMetadata,
   HandlerOptions,
+  ObjectRef,
   OwnsOptions,
   RelatedKind,
   RelatedOptions,
   TimerOptions,
   ValueFilter,
+  WatchesOptions,
 } from './options.js';

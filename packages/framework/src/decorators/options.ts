@@ -81,6 +81,26 @@ export interface OwnsOptions {
   optional?: boolean;
 }
 
+/** One of this controller's objects, by name: what a @Watches mapping returns. */
+export interface ObjectRef {
+  namespace?: string | undefined;
+  name: string;
+}
+
+export interface WatchesOptions<T extends KubeObject = KubeObject> {
+  apiVersion: string;
+  kind: string;
+  plural?: string;
+  /**
+   * Which of this controller's objects a change of `object` (created, changed or deleted) wakes.
+   * `ours` are the controller's cached objects in the same namespace (all of them for a
+   * cluster-scoped kind). Return objects of `ours` or names.
+   */
+  map: (object: KubeObject, ours: readonly T[]) => readonly (T | ObjectRef)[];
+  /** The kind may not be served: then it is simply not watched. */
+  optional?: boolean;
+}
+
 export interface HandlerMetadata {
   kind: HandlerKind;
   method: string;

@@ -2,9 +2,10 @@
 //   watch$ (list, then watch, per namespace) -> reflect into the cache -> raw-event handlers
 //   -> one key per changed object -> per-object queue (serialised, coalesced, bounded) -> process.
 // Beside it, secondary watches wake objects by key: referenced kinds (through the reference
-// index), owned children (through their ownerReferences), and the periodic resync.
+// index), owned children (through their ownerReferences), watched kinds (through their map
+// function), and the periodic resync.
 import { EMPTY, from, merge, mergeMap, Observable, share, tap, type Subscription } from 'rxjs';
-import type { RelatedKind } from '../decorators/options.js';
+import type { ObjectRef, RelatedKind, WatchesOptions } from '../decorators/options.js';
 import type { KubeClient } from '../kube/client.js';
 import { objectKey, type KubeObject } from '../kube/object.js';
 import { apiVersionOf, type ResourceRef } from '../kube/resource.js';
@@ -41,12 +42,19 @@ export interface ControllerLoopOptions {
   /** Referenced kinds (by `${apiVersion}/${kind}`) and owned kinds, resolved to resources. */
   relatedResources: Map<string, ResourceRef>;
   ownedResources: ResourceRef[];
+  /** @Watches kinds, resolved, with their map functions. */
+  watchedResources?: WatchedResource[];
   /** Called once every namespace's initial list is in the cache. */
   onSynced?: () => void;
   /** Wraps each run, so the runtime can count in-flight work and drain it on shutdown. */
   track?: <T>(work: Promise<T>) => Promise<T>;
   onDepth?: (depth: number) => void;
   watchHooks?: WatchHooks;
+}
+
+export interface WatchedResource {
+  resource: ResourceRef;
+  map: WatchesOptions['map'];
 }
 
 export const relatedKindKey = (kind: RelatedKind) => `${kind.apiVersion}/${kind.kind}`;
@@ -69,7 +77,11 @@ class ScopedCache {
   }
 
   keys(): string[] {
-    return [...this.stores.values()].flatMap((store) => store.list().map(objectKey));
+    return this.all().map(objectKey);
+  }
+
+  all(): KubeObject[] {
+    return [...this.stores.values()].flatMap((store) => store.list());
   }
 
   get size(): number {
@@ -170,9 +182,12 @@ export class ControllerLoop {
         error: (e: unknown) => subscriber.error(e),
       }),
     );
-    const wakeUps$ = merge(this.relatedKeys$(), this.ownedKeys$(), this.resyncKeys$()).pipe(
-      tap((key) => this.forced.add(key)),
-    );
+    const wakeUps$ = merge(
+      this.relatedKeys$(),
+      this.ownedKeys$(),
+      this.watchedKeys$(),
+      this.resyncKeys$(),
+    ).pipe(tap((key) => this.forced.add(key)));
     const runs$ = merge(ownKeys$, wakeUps$).pipe(
       processPerKey((key) => this.run(key), { concurrency: options.concurrency, onDepth: options.onDepth }),
       tap((outcome: QueueOutcome) => {
@@ -256,6 +271,41 @@ export class ControllerLoop {
     );
   }
 
+  /** Watches @Watches kinds; a change wakes the objects the kind's map function returns. */
+  private watchedKeys$(): Observable<string> {
+    return merge(
+      ...(this.options.watchedResources ?? []).map(({ resource, map }) =>
+        merge(
+          ...this.scopes(resource).map((namespace) =>
+            watch$(this.options.client, resource, {
+              namespace,
+              log: this.options.logger,
+              hooks: this.options.watchHooks,
+            }).pipe(reflect(new Store())),
+          ),
+        ).pipe(
+          mergeMap((event) => {
+            if (event.type === 'synced') return [];
+            const namespace = event.object.metadata.namespace;
+            const ours = this.cache
+              .all()
+              .filter(
+                (o) => !this.spec.resource.namespaced || !namespace || o.metadata.namespace === namespace,
+              );
+            try {
+              return map(event.object, ours).map((o) => keyOf(o));
+            } catch (error) {
+              this.options.logger.error(
+                `@Watches(${resource.kind}) map failed for ${objectKey(event.object)}: ${String(error)}`,
+              );
+              return [];
+            }
+          }),
+        ),
+      ),
+    );
+  }
+
   private resyncKeys$(): Observable<string> {
     return this.options.resyncSeconds > 0
       ? resync$(() => this.cache.keys(), this.options.resyncSeconds)
@@ -313,4 +363,9 @@ export class ControllerLoop {
       }
     }
   }
+}
+
+/** A mapped object's queue key: an object of ours, or a name. */
+function keyOf(o: KubeObject | ObjectRef): string {
+  return 'metadata' in o ? objectKey(o) : o.namespace ? `${o.namespace}/${o.name}` : o.name;
 }

@@ -11,7 +11,7 @@ import { isApiError } from '../kube/errors.js';
 import { EventRecorder } from '../kube/events.js';
 import type { ResourceRef } from '../kube/resource.js';
 import { createLogger, type Logger } from '../logging/logger.js';
-import { ControllerLoop, relatedKindKey } from './controller-loop.js';
+import { ControllerLoop, relatedKindKey, type WatchedResource } from './controller-loop.js';
 import { storageKeys } from '../reconcile/progress.js';
 import {
   readController,
@@ -230,6 +230,7 @@ export class Operator {
         resyncSeconds: this.options.resyncSeconds ?? 0,
         relatedResources: resolved.related,
         ownedResources: resolved.owned,
+        watchedResources: resolved.watched,
         onSynced: () => {
           this.syncedCount++;
           logger.info('initial list cached');
@@ -310,11 +311,25 @@ export class Operator {
         );
       owned.push(ref);
     }
-    return { related, owned };
+    const watched: WatchedResource[] = [];
+    for (const w of spec.watches) {
+      const ref = await resolveKind(this.client, w.apiVersion, w.kind);
+      if (!ref && w.optional) {
+        this.logger.info(`${spec.name}: ${w.apiVersion} ${w.kind} is not served here; it is not watched`);
+        continue;
+      }
+      if (!ref)
+        throw new RegistrationError(
+          `${spec.name}: @Watches names ${w.apiVersion} ${w.kind}, which the apiserver does not serve`,
+        );
+      watched.push({ resource: ref, map: w.map });
+    }
+    return { related, owned, watched };
   }
 }
 
 interface Resolved {
   related: Map<string, ResourceRef>;
   owned: ResourceRef[];
+  watched: WatchedResource[];
 }
