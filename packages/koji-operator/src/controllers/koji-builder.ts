@@ -11,6 +11,7 @@ import {
   Owns,
   Reconcile,
   TemporaryError,
+  Watches,
   type HandlerContext,
 } from '@fedora-operators/framework';
 import { overrideKeys } from '../config/index.js';
@@ -29,6 +30,8 @@ import { decodeConfigMap } from './koji-hub.js';
 import { reportReadinessWithKoji, syncKojiSide } from './koji-side.js';
 import {
   applyAll,
+  everyOneInTheNamespace,
+  kojiApiVersion,
   kojiGroup,
   readReferences,
   referencedHash,
@@ -51,6 +54,8 @@ export interface KojiBuilderControllerOptions {
 @Owns({ apiVersion: 'apps/v1', kind: 'StatefulSet' })
 @Owns({ apiVersion: 'v1', kind: 'Service' })
 @Owns({ apiVersion: 'v1', kind: 'ConfigMap' })
+// A KojiHub that appears (or changes its CA or admin certificate) is what the koji side needs.
+@Watches({ apiVersion: kojiApiVersion, kind: 'KojiHub', map: everyOneInTheNamespace })
 export class KojiBuilderController {
   readonly #backoff: FailureBackoff;
 

@@ -9,6 +9,7 @@ import {
   OnSecretChange,
   Owns,
   Reconcile,
+  Watches,
   type HandlerContext,
   type KubeObject,
 } from '@fedora-operators/framework';
@@ -21,6 +22,8 @@ import {
   certificateOf,
   commonName,
   deleteOwned,
+  everyOneInTheNamespace,
+  kojiApiVersion,
   kojiGroup,
   readReferences,
   referencedHash,
@@ -65,6 +68,9 @@ export const hubConfigMapRefs = (spec: KojiHubSpec) => [spec.configmap, spec.mes
 @Owns({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' })
 // Only OpenShift serves Routes; elsewhere they are simply not watched.
 @Owns({ apiVersion: 'route.openshift.io/v1', kind: 'Route', optional: true })
+// hub.conf lists every KojiWeb's DN in ProxyDNs and takes the active Kojira's repo limits.
+@Watches({ apiVersion: kojiApiVersion, kind: 'KojiWeb', map: everyOneInTheNamespace })
+@Watches({ apiVersion: kojiApiVersion, kind: 'Kojira', map: everyOneInTheNamespace })
 export class KojiHubController {
   @Reconcile()
   async reconcile(ctx: Ctx) {

@@ -16,6 +16,7 @@ import {
   OnDelete,
   Reconcile,
   TemporaryError,
+  Watches,
   type HandlerContext,
 } from '@fedora-operators/framework';
 
@@ -30,6 +31,7 @@ import {
 } from '../hub-connection/index.js';
 import { NotANormalUserError, disableUser, syncUser } from '../koji-sync/index.js';
 import { ownerOf } from './certificates.js';
+import { everyOneInTheNamespace, kojiApiVersion, kojiGroup } from './support.js';
 
 export interface KojiUserControllerOptions {
   /** How often koji is checked for drift when nothing else happens; default 300 s. */
@@ -40,7 +42,9 @@ export interface KojiUserControllerOptions {
 
 type Ctx = HandlerContext<KojiUserSpec, KojiUserStatus>;
 
-@Controller({ group: 'koji.fedoraproject.org', version: 'v1alpha1', kind: 'KojiUser', plural: 'kojiusers' })
+@Controller({ ...kojiGroup, kind: 'KojiUser', plural: 'kojiusers' })
+// A KojiHub that appears (or changes its CA or admin certificate) is what the sync needs.
+@Watches({ apiVersion: kojiApiVersion, kind: 'KojiHub', map: everyOneInTheNamespace })
 export class KojiUserController {
   /** Consecutive failed runs per object, for the backoff; forgotten on success. */
   readonly #backoff: FailureBackoff;

@@ -7,6 +7,7 @@ import {
   OnSecretChange,
   Owns,
   Reconcile,
+  Watches,
   type HandlerContext,
 } from '@fedora-operators/framework';
 import { FailureBackoff, HubClientFactory, type FailureBackoffOptions } from '../hub-connection/index.js';
@@ -19,6 +20,8 @@ import {
   applyAll,
   decode,
   deleteOwned,
+  everyOneInTheNamespace,
+  kojiApiVersion,
   kojiGroup,
   readReferences,
   referencedHash,
@@ -37,6 +40,8 @@ const secretRefs = (spec: KojiWebSpec) => [spec.client_cert_secret, spec.cacert_
 @Owns({ apiVersion: 'v1', kind: 'Secret' })
 @Owns({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' })
 @Owns({ apiVersion: 'route.openshift.io/v1', kind: 'Route', optional: true })
+// A KojiHub that appears (or changes its CA or admin certificate) is what the koji side needs.
+@Watches({ apiVersion: kojiApiVersion, kind: 'KojiHub', map: everyOneInTheNamespace })
 export class KojiWebController {
   readonly #backoff: FailureBackoff;
 

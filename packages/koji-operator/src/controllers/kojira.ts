@@ -9,6 +9,7 @@ import {
   OnSecretChange,
   Owns,
   Reconcile,
+  Watches,
   type HandlerContext,
   type KubeClient,
 } from '@fedora-operators/framework';
@@ -22,6 +23,8 @@ import { kojiraManifests, kojiraNames, Resources } from '../manifests/index.js';
 import {
   applyAll,
   deleteOwned,
+  everyOneInTheNamespace,
+  kojiApiVersion,
   kojiGroup,
   readReferences,
   referencedHash,
@@ -57,6 +60,13 @@ const configMapRefs = (spec: KojiraSpec) => [spec.configmap];
 @Controller({ ...kojiGroup, kind: 'Kojira', plural: 'kojiras' })
 @Owns({ apiVersion: 'apps/v1', kind: 'Deployment' })
 @Owns({ apiVersion: 'v1', kind: 'ConfigMap' })
+// Which Kojira is active depends on the others: the deletion of the active one wakes the next.
+@Watches({
+  apiVersion: kojiApiVersion,
+  kind: 'Kojira',
+  map: (changed, ours) => ours.filter((k) => k.metadata.uid !== changed.metadata.uid),
+})
+@Watches({ apiVersion: kojiApiVersion, kind: 'KojiHub', map: everyOneInTheNamespace })
 export class KojiraController {
   readonly #backoff: FailureBackoff;
 
@@ -85,8 +95,8 @@ export class KojiraController {
         reason: 'AnotherKojiraActive',
         message: `Kojira ${active.metadata.name} is already active in namespace ${ctx.namespace}; koji allows one kojira per instance, so this one runs nothing. Delete it, or delete ${active.metadata.name} to make this one active.`,
       });
-      // The active one's deletion does not wake this object: look again now and then.
-      return { requeueAfterSeconds: waitSeconds * 2 };
+      // The active one's deletion wakes this one (@Watches); this is a safety net.
+      return { requeueAfterSeconds: waitSeconds * 4 };
     }
     ctx.patch.status.active = true;
     const spec = ctx.spec;

@@ -12,6 +12,14 @@ import { contentHash, hashInputOf, type Child } from '../manifests/index.js';
 
 /** The API group and version of every Koji kind. */
 export const kojiGroup = { group: 'koji.fedoraproject.org', version: 'v1alpha1' } as const;
+export const kojiApiVersion = `${kojiGroup.group}/${kojiGroup.version}`;
+
+/**
+ * A @Watches map for kinds that feed every object of the namespace (a KojiHub for the objects
+ * that talk to it, the KojiWebs and Kojira the hub renders from): `ours` is already the
+ * namespace's.
+ */
+export const everyOneInTheNamespace = <T>(_changed: unknown, ours: readonly T[]): readonly T[] => ours;
 
 /** How often a CR waiting on a missing Secret/ConfigMap or on its pods is looked at again. */
 export const waitSeconds = 15;

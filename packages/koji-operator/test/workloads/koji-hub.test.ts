@@ -1,7 +1,8 @@
 // What a KojiHub user relies on beyond the example: the admin sidecar follows `sidecar`,
 // `ingress_backend: openshift` gives a Route instead of an Ingress, a rotated certificate
 // rolls the pods, a deleted Deployment comes back, a missing Secret is reported by name, and a
-// missing service certificate is issued when the CA's key is at hand.
+// missing service certificate is issued when the CA's key is at hand, and a KojiWeb made later
+// reaches the hub's ProxyDNs.
 import { X509Certificate, createPublicKey } from 'node:crypto';
 import type { KubeObject } from '@fedora-operators/framework';
 import type { RunningOperator } from '@fedora-operators/framework/testing';
@@ -18,6 +19,7 @@ import {
   type TestNamespace,
 } from '../support/cluster.js';
 import { eventually } from '../support/eventually.js';
+import { issueCertificate } from '../../src/certs/index.js';
 import { makeCa } from '../support/test-ca.js';
 
 let ns: TestNamespace;
@@ -213,4 +215,34 @@ test("a missing service certificate is issued from a CA Secret that holds its ke
   await eventually(async () => isReady(await ns.client.get(Resources.kojiHub, ns.name, 'issuing')), {
     what: 'KojiHub issuing Ready',
   });
+});
+
+test("a KojiWeb created after the hub reaches the hub's ProxyDNs at once, not at the next resync", async () => {
+  const ca = await makeCa({ name: 'Web Client CA' });
+  const web = await issueCertificate(ca, { commonName: 'late-kojiweb', purpose: 'client' });
+  await create(ns.client, ns.name, {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'late-web-cert' },
+    stringData: { 'tls.crt': web.certPem, 'tls.key': web.keyPem, 'client.pem': web.certPem + web.keyPem },
+  });
+  await create(ns.client, ns.name, {
+    apiVersion: 'koji.fedoraproject.org/v1alpha1',
+    kind: 'KojiWeb',
+    metadata: { name: 'late' },
+    spec: {
+      client_cert_secret: 'late-web-cert',
+      hub_host: 'https://plain:8443',
+      cacert_secret: 'koji-hub-ca-cert',
+    },
+  });
+  // The operator runs with resync off here: only the @Watches on KojiWeb can wake the hub.
+  await eventually(
+    async () => {
+      const cm = await ns.client.find(Resources.configMap, ns.name, 'plain-config');
+      const conf = (cm?.data as Record<string, string> | undefined)?.['hub.conf'] ?? '';
+      return /^ProxyDNs = .*CN=late-kojiweb/m.test(conf);
+    },
+    { what: "CN=late-kojiweb in hub plain's ProxyDNs", timeoutMs: 10_000 },
+  );
 });

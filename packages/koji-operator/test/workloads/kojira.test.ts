@@ -88,7 +88,8 @@ test('deleting the active Kojira lets the refused one take over', async () => {
         condition(k, 'Ready')?.reason !== 'AnotherKojiraActive'
       );
     },
-    { what: 'Kojira second to become active', timeoutMs: 90_000 },
+    // Woken by the first's deletion (@Watches), not by its 60 s safety-net requeue.
+    { what: 'Kojira second to become active', timeoutMs: 15_000 },
   );
   await eventually(() => ns.client.find(Resources.deployment, ns.name, 'second'), {
     what: 'Deployment second',
