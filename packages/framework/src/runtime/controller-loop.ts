@@ -243,20 +243,25 @@ export class ControllerLoop {
     );
   }
 
+  /** Every change of a secondary kind, in each watched scope (its own cache: the old state is kept). */
+  private changes$(resource: ResourceRef): Observable<ObjectEvent> {
+    return merge(
+      ...this.scopes(resource).map((namespace) =>
+        watch$(this.options.client, resource, {
+          namespace,
+          log: this.options.logger,
+          hooks: this.options.watchHooks,
+        }).pipe(reflect(new Store())),
+      ),
+    );
+  }
+
   /** Watches owned kinds; a changed or deleted child wakes its owner. */
   private ownedKeys$(): Observable<string> {
     const ownerApiVersion = apiVersionOf(this.spec.resource);
     return merge(
       ...this.options.ownedResources.map((resource) =>
-        merge(
-          ...this.scopes(resource).map((namespace) =>
-            watch$(this.options.client, resource, {
-              namespace,
-              log: this.options.logger,
-              hooks: this.options.watchHooks,
-            }).pipe(reflect(new Store())),
-          ),
-        ).pipe(
+        this.changes$(resource).pipe(
           mergeMap((event) => {
             if (event.type === 'synced') return [];
             const child = event.object;
@@ -275,15 +280,7 @@ export class ControllerLoop {
   private watchedKeys$(): Observable<string> {
     return merge(
       ...(this.options.watchedResources ?? []).map(({ resource, map }) =>
-        merge(
-          ...this.scopes(resource).map((namespace) =>
-            watch$(this.options.client, resource, {
-              namespace,
-              log: this.options.logger,
-              hooks: this.options.watchHooks,
-            }).pipe(reflect(new Store())),
-          ),
-        ).pipe(
+        this.changes$(resource).pipe(
           mergeMap((event) => {
             if (event.type === 'synced') return [];
             const namespace = event.object.metadata.namespace;

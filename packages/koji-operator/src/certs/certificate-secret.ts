@@ -5,7 +5,7 @@
 import { CoreResources, isApiError, type KubeClient, type OwnerReference } from '@fedora-operators/framework';
 
 import { secretKeys } from '../config/layout.js';
-import { issueCertificate, type CertificatePurpose } from './issue.js';
+import { issueCertificate, type CertificatePurpose, type IssuedCertificate } from './issue.js';
 import { encodeSecretData, readSecretData, type SecretObject } from './secret-data.js';
 
 /** Where a CA Secret keeps its key: tls.key (a kubernetes.io/tls Secret) or ca.key. */
@@ -38,6 +38,22 @@ export type CertificateSecretResult =
 
 export interface CertificateLogger {
   info(message: string, meta?: Record<string, unknown>): void;
+}
+
+/** Logs an issued certificate by its public facts only: never the key or the PEMs. */
+export function logIssued(
+  logger: CertificateLogger | undefined,
+  message: string,
+  secretName: string,
+  commonName: string,
+  issued: Pick<IssuedCertificate, 'serialNumber' | 'notAfter'>,
+): void {
+  logger?.info(message, {
+    secret: secretName,
+    commonName,
+    serialNumber: issued.serialNumber,
+    notAfter: issued.notAfter.toISOString(),
+  });
 }
 
 function first(data: Record<string, string>, keys: readonly string[]): string | undefined {
@@ -105,12 +121,6 @@ export async function ensureCertificateSecret(
     if (isApiError(error, 409)) return { state: 'present' };
     throw error;
   }
-  // Only public facts: never the key or the PEMs.
-  logger?.info(`issued certificate Secret ${spec.secretName}`, {
-    secret: spec.secretName,
-    commonName: spec.commonName,
-    serialNumber: issued.serialNumber,
-    notAfter: issued.notAfter.toISOString(),
-  });
+  logIssued(logger, `issued certificate Secret ${spec.secretName}`, spec.secretName, spec.commonName, issued);
   return { state: 'issued', serialNumber: issued.serialNumber, notAfter: issued.notAfter };
 }

@@ -11,7 +11,14 @@
 import { CoreResources, isApiError, type KubeClient, type OwnerReference } from '@fedora-operators/framework';
 
 import { secretKeys } from '../config/layout.js';
-import { caCertKeys, caKeyKeys, issuedForAnnotation, managedByLabel } from './certificate-secret.js';
+import {
+  caCertKeys,
+  caKeyKeys,
+  issuedForAnnotation,
+  logIssued,
+  managedByLabel,
+  type CertificateLogger,
+} from './certificate-secret.js';
 import { issueCertificate } from './issue.js';
 import { encodeSecretData, readSecretData, type SecretObject } from './secret-data.js';
 
@@ -42,10 +49,6 @@ export type HostCertificatesResult =
 
 export const hostCertificateKey = (pod: string): string => `${pod}.pem`;
 
-export interface HostCertificatesLogger {
-  info(message: string, meta?: Record<string, unknown>): void;
-}
-
 const first = (data: Record<string, string>, keys: readonly string[]) =>
   keys.map((k) => data[k]).find((v) => v !== undefined && v !== '');
 
@@ -62,7 +65,7 @@ export function hostsWithoutCertificate(hosts: readonly HostIdentity[], keys: re
 export async function ensureHostCertificates(
   client: KubeClient,
   spec: HostCertificatesSpec,
-  logger?: HostCertificatesLogger,
+  logger?: CertificateLogger,
 ): Promise<HostCertificatesResult> {
   const existing = await client.find<SecretObject>(CoreResources.secret, spec.namespace, spec.secretName);
   const keys = Object.keys(existing?.data ?? {});
@@ -116,13 +119,13 @@ export async function ensureHostCertificates(
       },
     );
     added[hostCertificateKey(host.pod)] = issued.certPem + issued.keyPem;
-    // Only public facts: never the key or the PEMs.
-    logger?.info(`issued certificate for koji host ${host.commonName} into Secret ${spec.secretName}`, {
-      secret: spec.secretName,
-      commonName: host.commonName,
-      serialNumber: issued.serialNumber,
-      notAfter: issued.notAfter.toISOString(),
-    });
+    logIssued(
+      logger,
+      `issued certificate for koji host ${host.commonName} into Secret ${spec.secretName}`,
+      spec.secretName,
+      host.commonName,
+      issued,
+    );
   }
   if (existing) {
     // Merge patch adds keys and keeps the others; resourceVersion makes a concurrent writer's

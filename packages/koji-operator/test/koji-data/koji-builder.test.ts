@@ -3,24 +3,25 @@
 // their own issued certificates, scaling and deleting disable hosts, and kojira's and kojiweb's
 // koji users exist. Koji's side is checked with the real koji CLI or a separate admin client.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 
-import { CoreResources, type KubeObject } from '@fedora-operators/framework';
+import type { KubeObject } from '@fedora-operators/framework';
 import { startOperator, waitForObject, type RunningOperator } from '@fedora-operators/framework/testing';
 
 import { startKojiHub, type KojiHubHandle } from '../../../../test/koji-hub/hub.ts';
 import type { KojiBuilder } from '../../src/api/koji-builder.js';
-import { encodeSecretData, readSecretData } from '../../src/certs/index.js';
+import { readSecretData } from '../../src/certs/index.js';
 import { KojiBuilderController, KojiraController, KojiWebController } from '../../src/controllers/index.js';
 import { HubClientFactory } from '../../src/hub-connection/index.js';
 import { KojiClient, UserStatus } from '../../src/koji/index.js';
 import { Resources } from '../../src/manifests/index.js';
 import { createBoundClaim, createTestNamespace, type TestNamespace } from '../support/cluster.js';
+import { connectNamespaceToHub, type EmulatedHubConnection } from '../support/emulated-hub.js';
 
 let hub: KojiHubHandle;
 let ns: TestNamespace;
 let operator: RunningOperator;
+let connection: EmulatedHubConnection;
 let factory: HubClientFactory;
 let admin: KojiClient;
 
@@ -66,32 +67,10 @@ async function create(resource: typeof Resources.kojiBuilder, name: string, spec
 beforeAll(async () => {
   hub = await startKojiHub();
   ns = await createTestNamespace('koji-builder');
-  const secret = (name: string, data: Record<string, string>) =>
-    ns.client.create(CoreResources.secret, {
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name, namespace: ns.name },
-      data: encodeSecretData(data),
-    } as KubeObject);
-  // The hub's client CA with its key: the operator issues the missing client certificates.
-  await secret('koji-hub-ca', {
-    'ca.crt': readFileSync(hub.caCertPath, 'utf8'),
-    'ca.key': readFileSync(join(hub.runDir, 'pki', 'ca.key'), 'utf8'),
-  });
-  await secret('koji-admin-client-cert', {
-    'tls.crt': readFileSync(hub.adminCertPath, 'utf8'),
-    'tls.key': readFileSync(hub.adminKeyPath, 'utf8'),
-  });
-  await create(Resources.kojiHub, 'koji-hub', {
-    ca_cert_secret: 'koji-hub-ca',
-    service_cert_secret: 'koji-hub-service',
-    postgres_secret: 'koji-db',
-  });
+  // The hub's client CA Secret holds its key: the operator issues the missing client certificates.
+  connection = await connectNamespaceToHub(hub, ns);
+  ({ factory, admin } = connection);
   await createBoundClaim(ns.client, ns.name, 'koji-mnt');
-  factory = new HubClientFactory({
-    urlFor: () => hub.url,
-    transport: { timeoutMs: 5_000, retry: { attempts: 2, initialDelayMs: 100, maxDelayMs: 300 } },
-  });
   const retry = { retry: { initialSeconds: 1, maxSeconds: 3 } };
   operator = await startOperator(
     [
@@ -101,18 +80,11 @@ beforeAll(async () => {
     ],
     { namespaces: [ns.name], readyCondition: 'manual' },
   );
-  admin = new KojiClient({
-    hubUrl: hub.url,
-    ca: readFileSync(hub.caCertPath),
-    cert: readFileSync(hub.adminCertPath),
-    key: readFileSync(hub.adminKeyPath),
-  });
 }, 180_000);
 
 afterAll(async () => {
   await operator?.stop();
-  await factory?.close();
-  await admin?.close().catch(() => undefined);
+  await connection?.close();
   await ns?.dispose();
   await hub?.stop();
 });

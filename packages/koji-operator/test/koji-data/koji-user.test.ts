@@ -3,19 +3,18 @@
 // is checked with the real koji CLI, SQL on the hub's database, or a separate admin client, never
 // with the controller's own client.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 
-import { CoreResources, type KubeObject } from '@fedora-operators/framework';
 import { startOperator, waitForObject, type RunningOperator } from '@fedora-operators/framework/testing';
 
 import { startKojiHub, type KojiHubHandle } from '../../../../test/koji-hub/hub.ts';
 import { createTestNamespace, type TestNamespace } from '../../../../test/support/cluster.ts';
 import { eventually } from '../../../../test/support/eventually.ts';
+import { connectNamespaceToHub, type EmulatedHubConnection } from '../support/emulated-hub.js';
 import type { KojiUser } from '../../src/api/koji-user.js';
-import { encodeSecretData, readSecretData } from '../../src/certs/index.js';
+import { readSecretData } from '../../src/certs/index.js';
 import { KojiUserController } from '../../src/controllers/koji-user.controller.js';
-import { HubClientFactory, kojiHubResource, kojiUserResource } from '../../src/hub-connection/index.js';
+import { HubClientFactory, kojiUserResource } from '../../src/hub-connection/index.js';
 import { KojiClient, UserStatus } from '../../src/koji/index.js';
 
 const DRIFT_SECONDS = 3;
@@ -23,6 +22,7 @@ const DRIFT_SECONDS = 3;
 let hub: KojiHubHandle;
 let ns: TestNamespace;
 let operator: RunningOperator;
+let connection: EmulatedHubConnection;
 let factory: HubClientFactory;
 let admin: KojiClient;
 
@@ -68,40 +68,9 @@ const inSync = (o: KojiUser | undefined) => ready(o)?.status === 'True' && ready
 beforeAll(async () => {
   hub = await startKojiHub();
   ns = await createTestNamespace('koji-user');
-  const pki = join(hub.runDir, 'pki');
   // The CA Secret holds the emulator CA's key too, so missing client certificates can be issued.
-  await ns.client.create(CoreResources.secret, {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: { name: 'koji-hub-ca', namespace: ns.name },
-    data: encodeSecretData({
-      'ca.crt': readFileSync(hub.caCertPath, 'utf8'),
-      'ca.key': readFileSync(join(pki, 'ca.key'), 'utf8'),
-    }),
-  } as KubeObject);
-  await ns.client.create(CoreResources.secret, {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: { name: 'koji-admin-client-cert', namespace: ns.name },
-    data: encodeSecretData({
-      'tls.crt': readFileSync(hub.adminCertPath, 'utf8'),
-      'tls.key': readFileSync(hub.adminKeyPath, 'utf8'),
-    }),
-  } as KubeObject);
-  await ns.client.create(kojiHubResource, {
-    apiVersion: 'koji.fedoraproject.org/v1alpha1',
-    kind: 'KojiHub',
-    metadata: { name: 'koji-hub', namespace: ns.name },
-    spec: {
-      ca_cert_secret: 'koji-hub-ca',
-      service_cert_secret: 'koji-hub-service',
-      postgres_secret: 'koji-db',
-    },
-  });
-  factory = new HubClientFactory({
-    urlFor: () => hub.url,
-    transport: { timeoutMs: 5_000, retry: { attempts: 2, initialDelayMs: 100, maxDelayMs: 300 } },
-  });
+  connection = await connectNamespaceToHub(hub, ns);
+  ({ factory, admin } = connection);
   operator = await startOperator(
     [
       [
@@ -112,18 +81,11 @@ beforeAll(async () => {
     ],
     { namespaces: [ns.name], readyCondition: 'manual' },
   );
-  admin = new KojiClient({
-    hubUrl: hub.url,
-    ca: readFileSync(hub.caCertPath),
-    cert: readFileSync(hub.adminCertPath),
-    key: readFileSync(hub.adminKeyPath),
-  });
 }, 180_000);
 
 afterAll(async () => {
   await operator?.stop();
-  await factory?.close();
-  await admin?.close().catch(() => undefined);
+  await connection?.close();
   await ns?.dispose();
   await hub?.stop();
 });
