@@ -220,15 +220,7 @@ export class ControllerLoop {
         if (!resource) return EMPTY;
         const cache = new ScopedCache();
         this.relatedCaches.set(id, cache);
-        return merge(
-          ...this.scopes(resource).map((namespace) =>
-            watch$(this.options.client, resource, {
-              namespace,
-              log: this.options.logger,
-              hooks: this.options.watchHooks,
-            }).pipe(reflect(cache.storeFor(namespace))),
-          ),
-        ).pipe(
+        return this.changes$(resource, (namespace) => cache.storeFor(namespace)).pipe(
           mergeMap((event) => {
             if (event.type === 'synced') return [];
             const ref = objectKey(event.object);
@@ -243,15 +235,18 @@ export class ControllerLoop {
     );
   }
 
-  /** Every change of a secondary kind, in each watched scope (its own cache: the old state is kept). */
-  private changes$(resource: ResourceRef): Observable<ObjectEvent> {
+  /** Every change of a secondary kind, in each watched scope, reflected into a cache per scope. */
+  private changes$(
+    resource: ResourceRef,
+    storeFor: (namespace: string | undefined) => Store = () => new Store(),
+  ): Observable<ObjectEvent> {
     return merge(
       ...this.scopes(resource).map((namespace) =>
         watch$(this.options.client, resource, {
           namespace,
           log: this.options.logger,
           hooks: this.options.watchHooks,
-        }).pipe(reflect(new Store())),
+        }).pipe(reflect(storeFor(namespace))),
       ),
     );
   }

@@ -40,6 +40,20 @@ export interface CertificateLogger {
   info(message: string, meta?: Record<string, unknown>): void;
 }
 
+/** An issued Secret's metadata: labelled as the operator's, naming what it was issued for. */
+export function issuedSecretMetadata(
+  spec: { secretName: string; namespace: string; owner?: OwnerReference | undefined },
+  issuedFor: string,
+): SecretObject['metadata'] {
+  return {
+    name: spec.secretName,
+    namespace: spec.namespace,
+    labels: { ...managedByLabel },
+    annotations: { [issuedForAnnotation]: issuedFor },
+    ...(spec.owner ? { ownerReferences: [spec.owner] } : {}),
+  };
+}
+
 /** Logs an issued certificate by its public facts only: never the key or the PEMs. */
 export function logIssued(
   logger: CertificateLogger | undefined,
@@ -98,13 +112,7 @@ export async function ensureCertificateSecret(
   const secret: SecretObject = {
     apiVersion: 'v1',
     kind: 'Secret',
-    metadata: {
-      name: spec.secretName,
-      namespace: spec.namespace,
-      labels: { ...managedByLabel },
-      annotations: { [issuedForAnnotation]: spec.commonName },
-      ...(spec.owner ? { ownerReferences: [spec.owner] } : {}),
-    },
+    metadata: issuedSecretMetadata(spec, spec.commonName),
     type: 'kubernetes.io/tls',
     // The layout of examples/gen-certs.sh (config/layout.ts): the koji tools read client.pem.
     data: encodeSecretData({

@@ -14,7 +14,7 @@ import { secretKeys } from '../config/layout.js';
 import {
   caCertKeys,
   caKeyKeys,
-  issuedForAnnotation,
+  issuedSecretMetadata,
   logIssued,
   managedByLabel,
   type CertificateLogger,
@@ -139,13 +139,7 @@ export async function ensureHostCertificates(
   const secret: SecretObject = {
     apiVersion: 'v1',
     kind: 'Secret',
-    metadata: {
-      name: spec.secretName,
-      namespace: spec.namespace,
-      labels: { ...managedByLabel },
-      annotations: { [issuedForAnnotation]: spec.hosts.map((h) => h.commonName).join(',') },
-      ...(spec.owner ? { ownerReferences: [spec.owner] } : {}),
-    },
+    metadata: issuedSecretMetadata(spec, spec.hosts.map((h) => h.commonName).join(',')),
     type: 'Opaque',
     data: encodeSecretData({ ...added, [secretKeys.caCert]: caCert }),
   };

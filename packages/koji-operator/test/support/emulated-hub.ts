@@ -22,6 +22,16 @@ export interface EmulatedHubConnection {
   close(): Promise<void>;
 }
 
+/** A koji client logged in as the emulator's admin, apart from the operator's. */
+export function emulatorAdminClient(hub: KojiHubHandle): KojiClient {
+  return new KojiClient({
+    hubUrl: hub.url,
+    ca: readFileSync(hub.caCertPath),
+    cert: readFileSync(hub.adminCertPath),
+    key: readFileSync(hub.adminKeyPath),
+  });
+}
+
 export async function connectNamespaceToHub(
   hub: KojiHubHandle,
   ns: TestNamespace,
@@ -56,12 +66,7 @@ export async function connectNamespaceToHub(
     urlFor: () => hub.url,
     transport: { timeoutMs: 5_000, retry: { attempts: 2, initialDelayMs: 100, maxDelayMs: 300 } },
   });
-  const admin = new KojiClient({
-    hubUrl: hub.url,
-    ca: readFileSync(hub.caCertPath),
-    cert: readFileSync(hub.adminCertPath),
-    key: readFileSync(hub.adminKeyPath),
-  });
+  const admin = emulatorAdminClient(hub);
   return {
     factory,
     admin,

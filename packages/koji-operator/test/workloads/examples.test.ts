@@ -7,7 +7,6 @@ import type { KubeObject } from '@fedora-operators/framework';
 import type { RunningOperator } from '@fedora-operators/framework/testing';
 import { startKojiHub, type KojiHubHandle } from '../../../../test/koji-hub/hub.ts';
 import { HubClientFactory } from '../../src/hub-connection/index.js';
-import { KojiClient } from '../../src/koji/index.js';
 import { Resources } from '../../src/manifests/index.js';
 import {
   childResources,
@@ -22,6 +21,7 @@ import {
   startKojiOperator,
   type TestNamespace,
 } from '../support/cluster.js';
+import { emulatorAdminClient } from '../support/emulated-hub.js';
 import { eventually } from '../support/eventually.js';
 
 let ns: TestNamespace;
@@ -117,12 +117,7 @@ test('the hub reports its in-cluster URL, and the admin sidecar of `sidecar: tru
 });
 
 test("the examples' koji side: the builder's host, kojira's and kojiweb's users exist in koji", async () => {
-  const admin = new KojiClient({
-    hubUrl: hub.url,
-    ca: readFileSync(hub.caCertPath),
-    cert: readFileSync(hub.adminCertPath),
-    key: readFileSync(hub.adminKeyPath),
-  });
+  const admin = emulatorAdminClient(hub);
   try {
     expect(await admin.getHost('default-0')).toMatchObject({ enabled: true });
     expect(await admin.getUser('kojira')).toMatchObject({ name: 'kojira' });
