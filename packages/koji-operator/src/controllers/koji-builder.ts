@@ -16,20 +16,14 @@ import {
 } from '@fedora-operators/framework';
 import { overrideKeys } from '../config/index.js';
 import type { KojiBuilder, KojiBuilderSpec, KojiBuilderStatus } from '../api/index.js';
-import {
-  FailureBackoff,
-  HubClientFactory,
-  HubConnectionError,
-  hubProblemOf,
-  type FailureBackoffOptions,
-} from '../hub-connection/index.js';
+import { HubConnectionError, hubProblemOf } from '../hub-connection/index.js';
 import { builderHostIdentities, retireBuilderHosts, syncBuilderHosts } from '../koji-sync/index.js';
 import { builderManifests, builderNames, Resources } from '../manifests/index.js';
 import { ensureBuilderCertificates, namespaceHub } from './certificates.js';
 import { decodeConfigMap } from './koji-hub.js';
-import { reportReadinessWithKoji, syncKojiSide } from './koji-side.js';
+import { KojiSideController, reportReadinessWithKoji, syncKojiSide } from './koji-side.js';
 import {
-  applyAll,
+  applyRendered,
   everyOneInTheNamespace,
   kojiApiVersion,
   kojiGroup,
@@ -45,27 +39,13 @@ type Ctx = HandlerContext<KojiBuilderSpec, KojiBuilderStatus>;
 const secretRefs = (spec: KojiBuilderSpec) => [spec.cacert_secret, spec.client_cert_secret];
 const configMapRefs = (spec: KojiBuilderSpec) => [spec.configmap];
 
-export interface KojiBuilderControllerOptions {
-  /** Backoff while the hub cannot be used; default 2 s doubling to 300 s. */
-  retry?: FailureBackoffOptions;
-}
-
 @Controller({ ...kojiGroup, kind: 'KojiBuilder', plural: 'kojibuilders' })
 @Owns({ apiVersion: 'apps/v1', kind: 'StatefulSet' })
 @Owns({ apiVersion: 'v1', kind: 'Service' })
 @Owns({ apiVersion: 'v1', kind: 'ConfigMap' })
 // A KojiHub that appears (or changes its CA or admin certificate) is what the koji side needs.
 @Watches({ apiVersion: kojiApiVersion, kind: 'KojiHub', map: everyOneInTheNamespace })
-export class KojiBuilderController {
-  readonly #backoff: FailureBackoff;
-
-  constructor(
-    private readonly hub: HubClientFactory = new HubClientFactory(),
-    options: KojiBuilderControllerOptions = {},
-  ) {
-    this.#backoff = new FailureBackoff(options.retry);
-  }
-
+export class KojiBuilderController extends KojiSideController {
   @Reconcile()
   async reconcile(ctx: Ctx) {
     const builder = ctx.body as KojiBuilder;
@@ -84,20 +64,18 @@ export class KojiBuilderController {
       certificates.state === 'unavailable' ? [certificates.message] : [],
     );
     if (missing) return missing;
-    const { children, dropped } = builderManifests({
+    const rendered = builderManifests({
       builder,
       referencedHash: referencedHash(secretRefs(spec).map((n) => refs.secrets.get(n))),
       override: spec.configmap
         ? decodeConfigMap(refs.configMaps.get(spec.configmap), overrideKeys.kojid)
         : undefined,
     });
-    if (dropped.length)
-      ctx.logger.warn(`kojid.conf options kojid does not read were dropped: ${dropped.join(', ')}`);
-    await applyAll(ctx, children);
+    await applyRendered(ctx, rendered, 'kojid.conf', 'kojid');
 
     // Hosts are registered before their pods are up: a kojid that logs in to a hub that does
     // not know its host cannot take tasks.
-    const side = await syncKojiSide(ctx, this.hub, this.#backoff, async (client) => {
+    const side = await syncKojiSide(ctx, this.hub, this.backoff, async (client) => {
       const result = await syncBuilderHosts(client, builder);
       ctx.patch.status.hosts = result.hosts;
       if (result.warning) ctx.logger.warn(result.warning);
@@ -144,7 +122,7 @@ export class KojiBuilderController {
       }
       const problem = hubProblemOf(error);
       if (!problem) throw error;
-      throw new TemporaryError(`${problem.reason}: ${problem.message}`, this.#backoff.delayFor(ctx.retry));
+      throw new TemporaryError(`${problem.reason}: ${problem.message}`, this.backoff.delayFor(ctx.retry));
     }
   }
 

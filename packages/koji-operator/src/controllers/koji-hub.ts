@@ -29,6 +29,7 @@ import {
   referencedHash,
   reportMissing,
   reportReadiness,
+  warnDropped,
   workloadReadiness,
 } from './support.js';
 
@@ -116,8 +117,7 @@ export class KojiHubController {
       kojira: (await activeKojira(ctx.client, ctx.namespace))?.spec,
       adminUser: commonName(certificateOf(admin)),
     });
-    if (dropped.length)
-      ctx.logger.warn(`hub.conf options koji-hub does not read were dropped: ${dropped.join(', ')}`);
+    warnDropped(ctx, 'hub.conf', 'koji-hub', dropped);
 
     for (const c of children) {
       try {

@@ -13,10 +13,11 @@ import type { HandlerContext } from '@fedora-operators/framework';
 
 import type { KojiHub } from '../api/koji-hub.js';
 import {
+  FailureBackoff,
+  HubClientFactory,
   HubConnectionError,
   hubProblemOf,
-  type FailureBackoff,
-  type HubClientFactory,
+  type FailureBackoffOptions,
   type HubProblem,
 } from '../hub-connection/index.js';
 import type { KojiClient } from '../koji/index.js';
@@ -28,6 +29,23 @@ export type KojiSide<T> =
   | { state: 'failed'; problem: HubProblem; retryAfterSeconds: number };
 
 export const kojiSyncedCondition = 'KojiSynced';
+
+export interface KojiSideOptions {
+  /** Backoff while the hub cannot be used; default 2 s doubling to 300 s. */
+  retry?: FailureBackoffOptions;
+}
+
+/** What the workload controllers that talk to koji share: the hub connection and its backoff. */
+export abstract class KojiSideController {
+  protected readonly backoff: FailureBackoff;
+
+  constructor(
+    protected readonly hub: HubClientFactory = new HubClientFactory(),
+    options: KojiSideOptions = {},
+  ) {
+    this.backoff = new FailureBackoff(options.retry);
+  }
+}
 
 /** Runs `work` with a client logged in to the namespace's hub, and says how it went. */
 export async function syncKojiSide<T>(

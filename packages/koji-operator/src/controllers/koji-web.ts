@@ -10,14 +10,13 @@ import {
   Watches,
   type HandlerContext,
 } from '@fedora-operators/framework';
-import { FailureBackoff, HubClientFactory, type FailureBackoffOptions } from '../hub-connection/index.js';
 import { ensureServiceUser, kojiWebUser } from '../koji-sync/index.js';
 import { issueMissingCertificates, namespaceHub } from './certificates.js';
-import { reportReadinessWithKoji, syncKojiSide } from './koji-side.js';
+import { KojiSideController, reportReadinessWithKoji, syncKojiSide } from './koji-side.js';
 import type { KojiWeb, KojiWebSpec, KojiWebStatus } from '../api/index.js';
 import { Resources, webManifests, webNames, webUrl } from '../manifests/index.js';
 import {
-  applyAll,
+  applyRendered,
   decode,
   deleteOwned,
   everyOneInTheNamespace,
@@ -42,16 +41,7 @@ const secretRefs = (spec: KojiWebSpec) => [spec.client_cert_secret, spec.cacert_
 @Owns({ apiVersion: 'route.openshift.io/v1', kind: 'Route', optional: true })
 // A KojiHub that appears (or changes its CA or admin certificate) is what the koji side needs.
 @Watches({ apiVersion: kojiApiVersion, kind: 'KojiHub', map: everyOneInTheNamespace })
-export class KojiWebController {
-  readonly #backoff: FailureBackoff;
-
-  constructor(
-    private readonly hub: HubClientFactory = new HubClientFactory(),
-    options: { retry?: FailureBackoffOptions } = {},
-  ) {
-    this.#backoff = new FailureBackoff(options.retry);
-  }
-
+export class KojiWebController extends KojiSideController {
   @Reconcile()
   async reconcile(ctx: Ctx) {
     const web = ctx.body as KojiWeb;
@@ -70,21 +60,17 @@ export class KojiWebController {
     // reconcile would log everyone out.
     const existing = await ctx.client.find(Resources.secret, ctx.namespace, names.session);
     const kept = /^Secret = (.+)$/m.exec(decode(existing, 'secret.conf') ?? '')?.[1];
-    const { children, dropped } = webManifests({
+    const rendered = webManifests({
       web,
       referencedHash: referencedHash(secretRefs(spec).map((n) => refs.secrets.get(n))),
       sessionSecret: kept ?? randomBytes(32).toString('hex'),
     });
-    if (dropped.length)
-      ctx.logger.warn(`web.conf options kojiweb does not read were dropped: ${dropped.join(', ')}`);
-    await applyAll(ctx, children);
+    await applyRendered(ctx, rendered, 'web.conf', 'kojiweb');
     const backend = spec.ingress_backend ?? 'nginx';
     if (!spec.host || backend !== 'nginx') await deleteOwned(ctx, Resources.ingress, names.exposure);
     if (!spec.host || backend !== 'openshift') await deleteOwned(ctx, Resources.route, names.exposure);
     ctx.patch.status.webUrl = webUrl(web);
-    const side = await syncKojiSide(ctx, this.hub, this.#backoff, (client) =>
-      ensureServiceUser(client, user),
-    );
+    const side = await syncKojiSide(ctx, this.hub, this.backoff, (client) => ensureServiceUser(client, user));
     const deployment = await ctx.client.find(Resources.deployment, ctx.namespace, names.deployment);
     return reportReadinessWithKoji(ctx, 'kojiweb', workloadReadiness(deployment, 'Deployment'), side, {
       synced: `koji user ${user.name} is enabled`,

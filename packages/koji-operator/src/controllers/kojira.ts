@@ -13,15 +13,14 @@ import {
   type HandlerContext,
   type KubeClient,
 } from '@fedora-operators/framework';
-import { FailureBackoff, HubClientFactory, type FailureBackoffOptions } from '../hub-connection/index.js';
 import { ensureServiceUser, kojiraUser } from '../koji-sync/index.js';
 import { issueMissingCertificates, namespaceHub } from './certificates.js';
-import { reportReadinessWithKoji, syncKojiSide } from './koji-side.js';
+import { KojiSideController, reportReadinessWithKoji, syncKojiSide } from './koji-side.js';
 import { overrideKeys } from '../config/index.js';
 import type { Kojira, KojiraSpec, KojiraStatus } from '../api/index.js';
 import { kojiraManifests, kojiraNames, Resources } from '../manifests/index.js';
 import {
-  applyAll,
+  applyRendered,
   deleteOwned,
   everyOneInTheNamespace,
   kojiApiVersion,
@@ -67,16 +66,7 @@ const configMapRefs = (spec: KojiraSpec) => [spec.configmap];
   map: (changed, ours) => ours.filter((k) => k.metadata.uid !== changed.metadata.uid),
 })
 @Watches({ apiVersion: kojiApiVersion, kind: 'KojiHub', map: everyOneInTheNamespace })
-export class KojiraController {
-  readonly #backoff: FailureBackoff;
-
-  constructor(
-    private readonly hub: HubClientFactory = new HubClientFactory(),
-    options: { retry?: FailureBackoffOptions } = {},
-  ) {
-    this.#backoff = new FailureBackoff(options.retry);
-  }
-
+export class KojiraController extends KojiSideController {
   @Reconcile()
   async reconcile(ctx: Ctx) {
     const kojira = ctx.body as Kojira;
@@ -109,19 +99,15 @@ export class KojiraController {
     const refs = await readReferences(ctx, { secrets: secretRefs(spec), configMaps: configMapRefs(spec) });
     const missing = reportMissing(ctx, refs, notIssued);
     if (missing) return missing;
-    const { children, dropped } = kojiraManifests({
+    const rendered = kojiraManifests({
       kojira,
       referencedHash: referencedHash(secretRefs(spec).map((n) => refs.secrets.get(n))),
       override: spec.configmap
         ? decodeConfigMap(refs.configMaps.get(spec.configmap), overrideKeys.kojira)
         : undefined,
     });
-    if (dropped.length)
-      ctx.logger.warn(`kojira.conf options kojira does not read were dropped: ${dropped.join(', ')}`);
-    await applyAll(ctx, children);
-    const side = await syncKojiSide(ctx, this.hub, this.#backoff, (client) =>
-      ensureServiceUser(client, user),
-    );
+    await applyRendered(ctx, rendered, 'kojira.conf', 'kojira');
+    const side = await syncKojiSide(ctx, this.hub, this.backoff, (client) => ensureServiceUser(client, user));
     const deployment = await ctx.client.find(Resources.deployment, ctx.namespace, names.deployment);
     return reportReadinessWithKoji(ctx, 'kojira', workloadReadiness(deployment, 'Deployment'), side, {
       synced: `koji user ${user.name} is enabled with the repo permission`,

@@ -123,6 +123,28 @@ export function commonName(cert: X509Certificate | undefined): string | undefine
     ?.slice(3);
 }
 
+/** Says which options of a user's config file the component would not read (they are dropped). */
+export function warnDropped(
+  ctx: HandlerContext<unknown, unknown>,
+  file: string,
+  program: string,
+  dropped: readonly string[],
+): void {
+  if (dropped.length)
+    ctx.logger.warn(`${file} options ${program} does not read were dropped: ${dropped.join(', ')}`);
+}
+
+/** Applies what a manifests function rendered, after warning about dropped options. */
+export async function applyRendered(
+  ctx: HandlerContext<unknown, unknown>,
+  { children, dropped }: { children: readonly Child[]; dropped: readonly string[] },
+  file: string,
+  program: string,
+): Promise<KubeObject[]> {
+  warnDropped(ctx, file, program, dropped);
+  return applyAll(ctx, children);
+}
+
 /** Server-side applies each child, owned by the CR. */
 export async function applyAll(
   ctx: HandlerContext<unknown, unknown>,
