@@ -13,7 +13,7 @@ import { mergeConditions, type Condition, type ConditionUpdate } from './conditi
 import { detectCauses } from './causes.js';
 import { createContext, emptyPatch, type Cause, type PendingPatch } from './context.js';
 import { diff, valueAt, type Diff } from './diff.js';
-import { essenceOf, hashOf } from './essence.js';
+import { canonicalJson, essenceOf, hashOf } from './essence.js';
 import { runHandler, type Outcome } from './executor.js';
 import { handlerApplies } from './filters.js';
 import { readDiffBase, readProgress, type ProgressRecord, type StorageKeys } from './progress.js';
@@ -513,15 +513,22 @@ export class ObjectProcessor {
     memory: ObjectMemory,
   ): Promise<KubeObject> {
     memory.resumePending = false;
-    const patched = await this.patchMetadata(
-      object,
-      {
-        [this.settings.keys.diffBase]: JSON.stringify(essenceOf(object)),
-        [this.settings.keys.progress]: null,
-      },
-      patch,
-      memory,
-    );
+    const diffBase = JSON.stringify(essenceOf(object));
+    const annotations = object.metadata.annotations ?? {};
+    // A resume of an unchanged object leaves the bookkeeping as it was: no write for it.
+    const bookkeepingCurrent =
+      sameJson(annotations[this.settings.keys.diffBase], diffBase) &&
+      annotations[this.settings.keys.progress] === undefined &&
+      Object.keys(patch.metadata.labels).length === 0 &&
+      Object.keys(patch.metadata.annotations).length === 0;
+    const patched = bookkeepingCurrent
+      ? object
+      : await this.patchMetadata(
+          object,
+          { [this.settings.keys.diffBase]: diffBase, [this.settings.keys.progress]: null },
+          patch,
+          memory,
+        );
     // With @Reconcile handlers, the status is written once, after they ran.
     if (this.spec.handlers.some((h) => h.kind === 'reconcile')) return patched;
     patch.conditions.push(...this.healthyConditions(patch));
@@ -563,8 +570,10 @@ export class ObjectProcessor {
     };
     patch.status = {};
     patch.conditions = [];
+    // Canonical: the apiserver sends objects back with their keys sorted, ours are in the
+    // order we built them; an unchanged status must not be written again.
     const changed = Object.entries(next).some(
-      ([k, v]) => JSON.stringify((current as Record<string, unknown>)[k]) !== JSON.stringify(v),
+      ([k, v]) => canonicalJson((current as Record<string, unknown>)[k]) !== canonicalJson(v),
     );
     if (!changed) return object;
     const patched = await this.deps.client.mergePatch<KubeObject>(
@@ -600,4 +609,15 @@ function requeueRequest(result: unknown): number | undefined {
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** Whether two JSON texts hold the same value, whatever their key order. */
+function sameJson(stored: string | undefined, fresh: string): boolean {
+  if (stored === fresh) return true;
+  if (stored === undefined) return false;
+  try {
+    return canonicalJson(JSON.parse(stored)) === canonicalJson(JSON.parse(fresh));
+  } catch {
+    return false;
+  }
 }

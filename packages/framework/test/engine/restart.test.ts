@@ -1,8 +1,10 @@
 // An operator stopped in the middle of a multi-handler change: the next one continues with
 // the handler that had not finished, never re-runs the one that had, and resumes the objects
-// it finds.
+// it finds (without writing to those that did not change).
+import { jest } from '@jest/globals';
 import {
   Controller,
+  KubeClient,
   OnCreate,
   OnResume,
   type HandlerContext,
@@ -74,6 +76,8 @@ test('handler 1 is not run again, handler 2 is; existing objects are resumed', a
 
   hangSecond = false;
   log.length = 0;
+  // Every patch the second operator sends (the test's own client sends none).
+  const patches = jest.spyOn(KubeClient.prototype, 'mergePatch');
   const second = await startOperator([RestarteeController], { namespaces: [ns.name] });
   try {
     await waitForObject<KubeObject<unknown, { conditions?: { type: string; status: string }[] }>>(
@@ -89,7 +93,14 @@ test('handler 1 is not run again, handler 2 is; existing objects are resumed', a
     expect(log.filter((l) => l === 'second:midway')).toHaveLength(1);
     expect(log).not.toContain('first:done-before');
     expect(log).not.toContain('second:done-before');
+    // Resuming an object that did not change, with a handler that changes nothing, sends no
+    // write (not even a no-op refresh of its bookkeeping); midway's finished change does.
+    await new Promise((r) => setTimeout(r, 500));
+    const written = patches.mock.calls.map((call) => call[2]);
+    expect(written).toContain('midway');
+    expect(written).not.toContain('done-before');
   } finally {
+    patches.mockRestore();
     await second.stop();
   }
 });
