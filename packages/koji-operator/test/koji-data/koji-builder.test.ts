@@ -3,7 +3,7 @@
 // their own issued certificates, scaling and deleting disable hosts, and kojira's and kojiweb's
 // koji users exist. Koji's side is checked with the real koji CLI or a separate admin client.
 import { readFileSync } from 'node:fs';
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
 
 import type { KubeObject } from '@fedora-operators/framework';
 import { startOperator, waitForObject, type RunningOperator } from '@fedora-operators/framework/testing';
@@ -122,7 +122,8 @@ describe('KojiBuilder', () => {
     for (const name of ['bld-0', 'bld-1']) {
       const pem = data?.[`${name}.pem`] ?? '';
       expect(new X509Certificate(pem).subject).toBe(`CN=${name}`);
-      const key = /-----BEGIN PRIVATE KEY-----[\s\S]+?-----END PRIVATE KEY-----/.exec(pem)?.[0] ?? '';
+      // The key in the same file, as kojid reads it.
+      const key = createPrivateKey(pem).export({ type: 'pkcs8', format: 'pem' }).toString();
       const host = new KojiClient({ hubUrl: hub.url, ca: readFileSync(hub.caCertPath), cert: pem, key });
       try {
         // The TLS client auth and sslLogin accept it, and koji sees the host's user.
