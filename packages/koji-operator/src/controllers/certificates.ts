@@ -14,7 +14,6 @@ import {
   type HostCertificatesResult,
   type HostIdentity,
 } from '../certs/index.js';
-import { HubConnectionError, type HubClientFactory } from '../hub-connection/index.js';
 
 export function ownerOf(ctx: HandlerContext<unknown, unknown>): OwnerReference {
   return {
@@ -23,19 +22,6 @@ export function ownerOf(ctx: HandlerContext<unknown, unknown>): OwnerReference {
     name: ctx.name,
     uid: ctx.meta.uid ?? '',
   };
-}
-
-/** The namespace's one KojiHub, or undefined when there is none or several (reported elsewhere). */
-export async function namespaceHub(
-  ctx: HandlerContext<unknown, unknown>,
-  hub: HubClientFactory,
-): Promise<KojiHub | undefined> {
-  try {
-    return await hub.hubIn(ctx.client, ctx.namespace ?? '');
-  } catch (error) {
-    if (error instanceof HubConnectionError) return undefined;
-    throw error;
-  }
 }
 
 export interface CertificateWanted {

@@ -19,9 +19,9 @@ import type { KojiBuilder, KojiBuilderSpec, KojiBuilderStatus } from '../api/ind
 import { HubConnectionError, hubProblemOf } from '../hub-connection/index.js';
 import { builderHostIdentities, retireBuilderHosts, syncBuilderHosts } from '../koji-sync/index.js';
 import { builderManifests, builderNames, Resources } from '../manifests/index.js';
-import { ensureBuilderCertificates, namespaceHub } from './certificates.js';
+import { ensureBuilderCertificates } from './certificates.js';
 import { decodeConfigMap } from './koji-hub.js';
-import { KojiSideController, reportReadinessWithKoji, syncKojiSide } from './koji-side.js';
+import { KojiSideController, lookUpHub, reportReadinessWithKoji, syncKojiSide } from './koji-side.js';
 import {
   applyRendered,
   everyOneInTheNamespace,
@@ -50,10 +50,11 @@ export class KojiBuilderController extends KojiSideController {
   async reconcile(ctx: Ctx) {
     const builder = ctx.body as KojiBuilder;
     const spec = ctx.spec;
+    const lookup = await lookUpHub(ctx, this.hub);
     // Before the Secret is read: a missing one may be issued now.
     const certificates = await ensureBuilderCertificates(
       ctx,
-      await namespaceHub(ctx, this.hub),
+      'hub' in lookup ? lookup.hub : undefined,
       spec.client_cert_secret,
       builderHostIdentities(builder),
     );
@@ -75,7 +76,7 @@ export class KojiBuilderController extends KojiSideController {
 
     // Hosts are registered before their pods are up: a kojid that logs in to a hub that does
     // not know its host cannot take tasks.
-    const side = await syncKojiSide(ctx, this.hub, this.backoff, async (client) => {
+    const side = await syncKojiSide(ctx, this.hub, this.backoff, lookup, async (client) => {
       const result = await syncBuilderHosts(client, builder);
       ctx.patch.status.hosts = result.hosts;
       if (result.warning) ctx.logger.warn(result.warning);

@@ -47,16 +47,33 @@ export abstract class KojiSideController {
   }
 }
 
-/** Runs `work` with a client logged in to the namespace's hub, and says how it went. */
+/** The namespace's one KojiHub, or why there is none to use; looked up once per run. */
+export type HubLookup = { hub: KojiHub } | { missing: HubConnectionError };
+
+export async function lookUpHub(
+  ctx: HandlerContext<unknown, unknown>,
+  hub: HubClientFactory,
+): Promise<HubLookup> {
+  try {
+    return { hub: await hub.hubIn(ctx.client, ctx.namespace ?? '') };
+  } catch (error) {
+    if (error instanceof HubConnectionError) return { missing: error };
+    throw error;
+  }
+}
+
+/** Runs `work` with a client logged in to the looked-up hub, and says how it went. */
 export async function syncKojiSide<T>(
   ctx: HandlerContext<unknown, unknown>,
   hub: HubClientFactory,
   backoff: FailureBackoff,
+  lookup: HubLookup,
   work: (client: KojiClient, hub: KojiHub) => Promise<T>,
 ): Promise<KojiSide<T>> {
   const key = `${ctx.namespace}/${ctx.name}`;
   try {
-    const connection = await hub.forNamespace(ctx.client, ctx.namespace ?? '');
+    if ('missing' in lookup) throw lookup.missing;
+    const connection = await hub.forHub(ctx.client, lookup.hub);
     const value = await work(connection.client, connection.hub);
     backoff.succeeded(key);
     return { state: 'synced', value };

@@ -11,8 +11,8 @@ import {
   type HandlerContext,
 } from '@fedora-operators/framework';
 import { ensureServiceUser, kojiWebUser } from '../koji-sync/index.js';
-import { issueMissingCertificates, namespaceHub } from './certificates.js';
-import { KojiSideController, reportReadinessWithKoji, syncKojiSide } from './koji-side.js';
+import { issueMissingCertificates } from './certificates.js';
+import { KojiSideController, lookUpHub, reportReadinessWithKoji, syncKojiSide } from './koji-side.js';
 import type { KojiWeb, KojiWebSpec, KojiWebStatus } from '../api/index.js';
 import { Resources, webManifests, webNames, webUrl } from '../manifests/index.js';
 import {
@@ -48,9 +48,10 @@ export class KojiWebController extends KojiSideController {
     const spec = ctx.spec;
     const names = webNames(web);
     const user = kojiWebUser(web);
+    const lookup = await lookUpHub(ctx, this.hub);
     const notIssued = await issueMissingCertificates(
       ctx,
-      (await namespaceHub(ctx, this.hub))?.spec?.ca_cert_secret,
+      'hub' in lookup ? lookup.hub.spec?.ca_cert_secret : undefined,
       [{ secretName: spec.client_cert_secret, commonName: user.name }],
     );
     const refs = await readReferences(ctx, { secrets: secretRefs(spec) });
@@ -70,7 +71,9 @@ export class KojiWebController extends KojiSideController {
     if (!spec.host || backend !== 'nginx') await deleteOwned(ctx, Resources.ingress, names.exposure);
     if (!spec.host || backend !== 'openshift') await deleteOwned(ctx, Resources.route, names.exposure);
     ctx.patch.status.webUrl = webUrl(web);
-    const side = await syncKojiSide(ctx, this.hub, this.backoff, (client) => ensureServiceUser(client, user));
+    const side = await syncKojiSide(ctx, this.hub, this.backoff, lookup, (client) =>
+      ensureServiceUser(client, user),
+    );
     const deployment = await ctx.client.find(Resources.deployment, ctx.namespace, names.deployment);
     return reportReadinessWithKoji(ctx, 'kojiweb', workloadReadiness(deployment, 'Deployment'), side, {
       synced: `koji user ${user.name} is enabled`,

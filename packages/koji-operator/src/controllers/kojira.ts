@@ -14,8 +14,8 @@ import {
   type KubeClient,
 } from '@fedora-operators/framework';
 import { ensureServiceUser, kojiraUser } from '../koji-sync/index.js';
-import { issueMissingCertificates, namespaceHub } from './certificates.js';
-import { KojiSideController, reportReadinessWithKoji, syncKojiSide } from './koji-side.js';
+import { issueMissingCertificates } from './certificates.js';
+import { KojiSideController, lookUpHub, reportReadinessWithKoji, syncKojiSide } from './koji-side.js';
 import { overrideKeys } from '../config/index.js';
 import type { Kojira, KojiraSpec, KojiraStatus } from '../api/index.js';
 import { kojiraManifests, kojiraNames, Resources } from '../manifests/index.js';
@@ -91,9 +91,10 @@ export class KojiraController extends KojiSideController {
     ctx.patch.status.active = true;
     const spec = ctx.spec;
     const user = kojiraUser(kojira);
+    const lookup = await lookUpHub(ctx, this.hub);
     const notIssued = await issueMissingCertificates(
       ctx,
-      (await namespaceHub(ctx, this.hub))?.spec?.ca_cert_secret,
+      'hub' in lookup ? lookup.hub.spec?.ca_cert_secret : undefined,
       [{ secretName: spec.client_cert_secret, commonName: user.name }],
     );
     const refs = await readReferences(ctx, { secrets: secretRefs(spec), configMaps: configMapRefs(spec) });
@@ -107,7 +108,9 @@ export class KojiraController extends KojiSideController {
         : undefined,
     });
     await applyRendered(ctx, rendered, 'kojira.conf', 'kojira');
-    const side = await syncKojiSide(ctx, this.hub, this.backoff, (client) => ensureServiceUser(client, user));
+    const side = await syncKojiSide(ctx, this.hub, this.backoff, lookup, (client) =>
+      ensureServiceUser(client, user),
+    );
     const deployment = await ctx.client.find(Resources.deployment, ctx.namespace, names.deployment);
     return reportReadinessWithKoji(ctx, 'kojira', workloadReadiness(deployment, 'Deployment'), side, {
       synced: `koji user ${user.name} is enabled with the repo permission`,

@@ -89,7 +89,12 @@ export class HubClientFactory {
 
   /** A client logged in (on first call) as the operator's admin to the namespace's hub. */
   async forNamespace(kube: KubeClient, namespace: string): Promise<HubConnection> {
-    const hub = await this.hubIn(kube, namespace);
+    return this.forHub(kube, await this.hubIn(kube, namespace));
+  }
+
+  /** A client logged in (on first call) as the operator's admin to this hub. */
+  async forHub(kube: KubeClient, hub: KojiHub): Promise<HubConnection> {
+    const namespace = hub.metadata.namespace ?? '';
     const name = hub.metadata.name ?? '';
     const caSecret = hub.spec?.ca_cert_secret ?? '';
     const ca = caSecret ? await readSecretData(kube, namespace, caSecret) : undefined;
