@@ -1,7 +1,9 @@
 // Where the workloads find what the config files point at. The manifests mount Secrets at
 // these paths, so this file is the contract between config/ and manifests/.
 
-export const kojiDir = '/mnt/koji';
+import { httpPorts, kojiDir, pkiFiles } from '../images/contract.js';
+
+export { kojiDir };
 
 /** Keys inside the referenced Secrets (examples/gen-certs.sh writes them so). */
 export const secretKeys = {
@@ -12,15 +14,11 @@ export const secretKeys = {
   tlsKey: 'tls.key',
 } as const;
 
-export const pki = {
-  caCert: `/etc/koji-pki/ca/${secretKeys.caCert}`,
-  clientPem: `/etc/koji-pki/client/${secretKeys.clientPem}`,
-  serviceCert: `/etc/koji-pki/service/${secretKeys.tlsCert}`,
-  serviceKey: `/etc/koji-pki/service/${secretKeys.tlsKey}`,
-} as const;
+/** Where the pods mount each certificate: the image contract's paths. */
+export const pki = pkiFiles;
 
 /** Unprivileged ports, so httpd runs as non-root. */
-export const hubPorts = { http: 8080, https: 8443 } as const;
+export const hubPorts = httpPorts;
 
 /** The key of each file in a user's `configmap`. */
 export const overrideKeys = {

@@ -1,10 +1,11 @@
-// Default images, each overridable per CR with spec.image (and the hub's spec.sidecar_image).
-// quay.io/fedora/koji-* are the images the MBBOX operator used; the admin sidecar only
-// needs the koji CLI.
+// Default images: the contract's references (images/ builds them, tagged with the pinned koji
+// version). Each is overridable per CR with spec.image (and the hub's spec.sidecar_image).
+import { images } from '../images/contract.js';
+
 export const defaultImages = {
-  hub: 'quay.io/fedora/koji-hub:latest',
-  web: 'quay.io/fedora/koji-web:latest',
-  kojira: 'quay.io/fedora/kojira:latest',
-  builder: 'quay.io/fedora/koji-builder:latest',
-  cli: 'quay.io/fedora/koji-cli:latest',
+  hub: images['koji-hub'].reference,
+  web: images['koji-web'].reference,
+  kojira: images.kojira.reference,
+  builder: images.kojid.reference,
+  cli: images['koji-cli'].reference,
 } as const;

@@ -1,6 +1,7 @@
 // The few pod-spec shapes the manifests build, and helpers for the volumes they share.
 // Typed loosely on purpose: these objects go to the apiserver as JSON through server-side apply.
 import { kojiDir, secretKeys } from '../config/index.js';
+import { pkiDirs } from '../images/contract.js';
 
 export interface EnvVar {
   name: string;
@@ -42,12 +43,8 @@ export interface PodSpec {
   securityContext?: Record<string, unknown>;
 }
 
-/** Where each kind of certificate Secret is mounted (config/layout.ts's `pki` paths). */
-export const pkiDirs = {
-  ca: '/etc/koji-pki/ca',
-  client: '/etc/koji-pki/client',
-  service: '/etc/koji-pki/service',
-} as const;
+/** Where each kind of certificate Secret is mounted (the image contract's). */
+export { pkiDirs };
 
 export function secretVolume(name: string, secretName: string, keys?: string[]): Volume {
   return {
