@@ -7,6 +7,7 @@ export * from './koji-web.js';
 export * from './kojira.js';
 export { kindDefinitions } from './kinds.js';
 export type { Condition, CommonStatus } from './status.js';
-export type { JSONSchemaProps, ValidationRule } from './schema.js';
+export type { JSONSchemaProps, ValidationRule, IntOrStringSchema } from './schema.js';
+export * from './placement.js';
 export { buildCrd, type CustomResourceDefinition } from './crd.js';
 export { renderCrdFiles, type CrdFile } from './crd-files.js';

@@ -2,10 +2,11 @@
 // CN = host name); arches and channels are set on the hub through its API, not in kojid.conf.
 import type { KubeObject } from '@fedora-operators/framework';
 import type { KindDefinition } from './definition.js';
-import { image, objectName, replicas, stringList } from './fields.js';
+import { image, objectName, replicas, storageSize, stringList } from './fields.js';
+import { placementProperties, type PodPlacement } from './placement.js';
 import { statusSchema, readyReplicasField, type CommonStatus } from './status.js';
 
-export interface KojiBuilderSpec {
+export interface KojiBuilderSpec extends PodPlacement {
   replicas?: number;
   configmap?: string;
   cacert_secret: string;
@@ -20,6 +21,8 @@ export interface KojiBuilderSpec {
   ssl_verify?: boolean;
   shared_pvc: string;
   image?: string;
+  mock_config_cm?: string;
+  mock_size_limit?: string;
 }
 
 export interface BuilderHostStatus {
@@ -118,6 +121,14 @@ export const kojiBuilderDefinition: KindDefinition = {
       },
       shared_pvc: objectName('PersistentVolumeClaim', 'The /mnt/koji PVC, mounted read-only.'),
       image: image('kojid image override.'),
+      mock_config_cm: objectName(
+        'ConfigMap',
+        "mock's site-defaults.cfg (key site-defaults.cfg), mounted at /etc/mock/site-defaults.cfg.",
+      ),
+      mock_size_limit: storageSize(
+        'Size limit of the /var/lib/mock emptyDir holding the chroots (default 50Gi); a pod over it is evicted.',
+      ),
+      ...placementProperties('kojid pods'),
     },
   },
   status: statusSchema({

@@ -3,11 +3,12 @@
 import type { KubeObject } from '@fedora-operators/framework';
 import type { KindDefinition } from './definition.js';
 import { image, objectName, replicas, storageSize } from './fields.js';
+import { placementProperties, type PodPlacement } from './placement.js';
 import { readyReplicasField, statusSchema, type CommonStatus } from './status.js';
 
 export type IngressBackend = 'nginx' | 'openshift';
 
-export interface KojiHubSpec {
+export interface KojiHubSpec extends PodPlacement {
   replicas?: number;
   persistent?: boolean;
   host?: string;
@@ -20,6 +21,7 @@ export interface KojiHubSpec {
   topic_prefix?: string;
   fedora_messaging_url?: string;
   messaging_cert_cm?: string;
+  messaging_cert_secret?: string;
   ingress_backend?: IngressBackend;
   httpd_pvc_name?: string;
   httpd_pvc_size?: string;
@@ -74,7 +76,10 @@ export const kojiHubDefinition: KindDefinition = {
           },
         ],
       },
-      configmap: objectName('ConfigMap', 'Your hub.conf (key hub.conf), merged over the generated one.'),
+      configmap: objectName(
+        'ConfigMap',
+        'Your hub.conf (key hub.conf), merged over the generated one; hub.conf.d.<name>.conf keys become /etc/koji-hub/hub.conf.d/<name>.conf and plugins.<name>.conf keys /etc/koji-hub/plugins/<name>.conf.',
+      ),
       ca_cert_secret: objectName('Secret', 'The CA that signs client certificates (key ca.crt).'),
       service_cert_secret: objectName('Secret', "koji-hub's TLS server certificate (tls.crt, tls.key)."),
       postgres_secret: objectName(
@@ -108,6 +113,10 @@ export const kojiHubDefinition: KindDefinition = {
         'ConfigMap',
         'TLS material for the broker: ca_cert.pem, client_cert.pem, client_key.pem.',
       ),
+      messaging_cert_secret: objectName(
+        'Secret',
+        'TLS material for the broker (ca_cert.pem, client_cert.pem, client_key.pem), e.g. koji-fedora-messaging-cert; preferred over messaging_cert_cm, since it holds a private key.',
+      ),
       ingress_backend: {
         type: 'string',
         enum: ['nginx', 'openshift'],
@@ -132,6 +141,7 @@ export const kojiHubDefinition: KindDefinition = {
       ),
       image: image('koji-hub image override.'),
       sidecar_image: image('Admin sidecar image override.'),
+      ...placementProperties('koji-hub pods'),
     },
   },
   status: statusSchema({

@@ -3,11 +3,12 @@
 import type { KubeObject } from '@fedora-operators/framework';
 import type { KindDefinition } from './definition.js';
 import { hubAddress, image, objectName, replicas } from './fields.js';
+import { placementProperties, type PodPlacement } from './placement.js';
 import type { IngressBackend } from './koji-hub.js';
 import { kojiUserName } from './koji-user.js';
 import { readyReplicasField, statusSchema, type CommonStatus } from './status.js';
 
-export interface KojiWebSpec {
+export interface KojiWebSpec extends PodPlacement {
   replicas?: number;
   client_cert_secret: string;
   client_username?: string;
@@ -16,6 +17,7 @@ export interface KojiWebSpec {
   host?: string;
   ingress_backend?: IngressBackend;
   image?: string;
+  service_cert_secret?: string;
 }
 
 export interface KojiWebStatus extends CommonStatus {
@@ -59,6 +61,11 @@ export const kojiWebDefinition: KindDefinition = {
         description: 'nginx: a networking.k8s.io Ingress; openshift: a route.openshift.io Route.',
       },
       image: image('kojiweb image override.'),
+      service_cert_secret: objectName(
+        'Secret',
+        "kojiweb's TLS server certificate (tls.crt, tls.key). With it kojiweb serves HTTPS itself, the Ingress or Route passes TLS through, and users log in with client certificates; without it, HTTP behind an edge-terminating proxy, and login is disabled (no client certificate can reach kojiweb).",
+      ),
+      ...placementProperties('kojiweb pods'),
     },
   },
   status: statusSchema({

@@ -3,13 +3,14 @@
 import type { KubeObject } from '@fedora-operators/framework';
 import type { KindDefinition } from './definition.js';
 import { hubAddress, image, objectName } from './fields.js';
+import { placementProperties, type PodPlacement } from './placement.js';
 import { kojiUserName } from './koji-user.js';
 import { readyReplicasField, statusSchema, type CommonStatus } from './status.js';
 
 // The spellings Python's configparser reads as booleans, as the proposal's `src: 'no'` is one.
 export const configBooleans = ['yes', 'no', 'true', 'false', 'on', 'off', '1', '0'] as const;
 
-export interface KojiraSpec {
+export interface KojiraSpec extends PodPlacement {
   replicas?: 1;
   configmap?: string;
   hub_username?: string;
@@ -88,6 +89,7 @@ export const kojiraDefinition: KindDefinition = {
       ),
       shared_pvc: objectName('PersistentVolumeClaim', 'The /mnt/koji PVC, mounted read-write.'),
       image: image('kojira image override.'),
+      ...placementProperties('kojira pods'),
     },
   },
   status: statusSchema({

@@ -29,4 +29,16 @@ export interface JSONSchemaProps {
   'x-kubernetes-validations'?: ValidationRule[];
   'x-kubernetes-list-type'?: 'atomic' | 'set' | 'map';
   'x-kubernetes-list-map-keys'?: string[];
+  /** A map's values (nodeSelector, resource quantities). */
+  additionalProperties?: JSONSchemaProps | IntOrStringSchema;
+  /** Left open on purpose: the apiserver validates it where it lands (e.g. a pod's affinity). */
+  'x-kubernetes-preserve-unknown-fields'?: true;
+}
+
+/** An integer or a string, as Kubernetes quantities are written (`cpu: 1`, `memory: 512Mi`). */
+export interface IntOrStringSchema {
+  'x-kubernetes-int-or-string': true;
+  anyOf: [{ type: 'integer' }, { type: 'string' }];
+  pattern?: string;
+  description?: string;
 }

@@ -1,6 +1,8 @@
 // Pure renderers of koji's config files, from a CR spec and the inputs resolved for it.
 export { renderHubConf, type HubConfInput } from './hub-conf.js';
 export { renderHubHttpdConf, type HubHttpdInput } from './hub-httpd.js';
+export { renderWebHttpdConf, type WebHttpdInput } from './web-httpd.js';
+export { httpdAliveText } from './httpd.js';
 export { renderWebConf, renderWebSecretConf, type WebConfInput } from './web-conf.js';
 export { renderKojiraConf, type KojiraConfInput } from './kojira-conf.js';
 export { renderKojidConf, type KojidConfInput } from './kojid-conf.js';

@@ -13,9 +13,14 @@ export interface WebConfInput {
   /** Where browsers fetch /kojifiles; defaults to the hub's own. */
   filesUrl?: string;
   override?: string;
+  /**
+   * Users log in with client certificates (kojiweb serves HTTPS itself). Off behind an
+   * edge-terminating proxy, where no client certificate can reach kojiweb.
+   */
+  loginEnabled?: boolean;
 }
 
-export function renderWebConf({ web, filesUrl, override }: WebConfInput): RenderedFile {
+export function renderWebConf({ web, filesUrl, override, loginEnabled = true }: WebConfInput): RenderedFile {
   const value = (v: string) => escapeInterpolation(v);
   return composeFile(
     webConfSchema,
@@ -31,6 +36,7 @@ export function renderWebConf({ web, filesUrl, override }: WebConfInput): Render
           { key: 'KojiHubCA', value: pki.caCert },
           { key: 'WebAuthType', value: 'ssl' },
           { key: 'LoginTimeout', value: '72' },
+          ...(loginEnabled ? [] : [{ key: 'LoginDisabled', value: 'True' }]),
         ],
       },
     ],

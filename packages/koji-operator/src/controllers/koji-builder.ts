@@ -37,7 +37,7 @@ import {
 type Ctx = HandlerContext<KojiBuilderSpec, KojiBuilderStatus>;
 
 const secretRefs = (spec: KojiBuilderSpec) => [spec.cacert_secret, spec.client_cert_secret];
-const configMapRefs = (spec: KojiBuilderSpec) => [spec.configmap];
+const configMapRefs = (spec: KojiBuilderSpec) => [spec.configmap, spec.mock_config_cm];
 
 @Controller({ ...kojiGroup, kind: 'KojiBuilder', plural: 'kojibuilders' })
 @Owns({ apiVersion: 'apps/v1', kind: 'StatefulSet' })
@@ -67,7 +67,11 @@ export class KojiBuilderController extends KojiSideController {
     if (missing) return missing;
     const rendered = builderManifests({
       builder,
-      referencedHash: referencedHash(secretRefs(spec).map((n) => refs.secrets.get(n))),
+      referencedHash: referencedHash([
+        ...secretRefs(spec).map((n) => refs.secrets.get(n)),
+        // mock reads site-defaults.cfg only at start: a change rolls the pods.
+        spec.mock_config_cm ? refs.configMaps.get(spec.mock_config_cm) : undefined,
+      ]),
       override: spec.configmap
         ? decodeConfigMap(refs.configMaps.get(spec.configmap), overrideKeys.kojid)
         : undefined,

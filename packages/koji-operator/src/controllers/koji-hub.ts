@@ -41,6 +41,7 @@ export const hubSecretRefs = (spec: KojiHubSpec, hub: KojiHub) => [
   spec.service_cert_secret,
   spec.postgres_secret,
   adminCertSecretName(hub),
+  spec.messaging_cert_secret,
 ];
 /** The names koji-hub's server certificate must carry: its Service's, and `host` when exposed. */
 export function hubServiceDnsNames(hub: KojiHub): string[] {
@@ -67,6 +68,7 @@ export const hubConfigMapRefs = (spec: KojiHubSpec) => [spec.configmap, spec.mes
 @Owns({ apiVersion: 'v1', kind: 'PersistentVolumeClaim' })
 @Owns({ apiVersion: 'batch/v1', kind: 'Job' })
 @Owns({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' })
+@Owns({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget' })
 // Only OpenShift serves Routes; elsewhere they are simply not watched.
 @Owns({ apiVersion: 'route.openshift.io/v1', kind: 'Route', optional: true })
 // hub.conf lists every KojiWeb's DN in ProxyDNs and takes the active Kojira's repo limits.
@@ -93,7 +95,7 @@ export class KojiHubController {
       { secretName: names.adminSecret, commonName: issuedAdminUser },
     ]);
     const refs = await readReferences(ctx, {
-      secrets: spec.sidecar ? [...required, names.adminSecret] : required,
+      secrets: [...(spec.sidecar ? [...required, names.adminSecret] : required), spec.messaging_cert_secret],
       configMaps: hubConfigMapRefs(spec),
       optionalSecrets: spec.sidecar ? [] : [names.adminSecret],
     });
@@ -108,11 +110,15 @@ export class KojiHubController {
         refs.secrets.get(spec.service_cert_secret),
         refs.secrets.get(spec.postgres_secret),
         spec.messaging_cert_cm ? refs.configMaps.get(spec.messaging_cert_cm) : undefined,
+        spec.messaging_cert_secret ? refs.secrets.get(spec.messaging_cert_secret) : undefined,
         spec.sidecar ? admin : undefined,
       ]),
       override: spec.configmap
         ? decodeConfigMap(refs.configMaps.get(spec.configmap), overrideKeys.hub)
         : undefined,
+      configMapKeys: Object.keys(
+        (refs.configMaps.get(spec.configmap ?? '')?.data as Record<string, string> | undefined) ?? {},
+      ),
       proxyDNs: await this.kojiwebDNs(ctx),
       kojira: (await activeKojira(ctx.client, ctx.namespace))?.spec,
       adminUser: commonName(certificateOf(admin)),
@@ -137,6 +143,7 @@ export class KojiHubController {
     const backend = spec.ingress_backend ?? 'nginx';
     if (!spec.host || backend !== 'nginx') await deleteOwned(ctx, Resources.ingress, names.exposure);
     if (!spec.host || backend !== 'openshift') await deleteOwned(ctx, Resources.route, names.exposure);
+    if ((spec.replicas ?? 1) <= 1) await deleteOwned(ctx, Resources.podDisruptionBudget, names.deployment);
     // PVCs are never deleted here when `persistent` turns false: they hold the builds.
 
     const urls = hubUrls(hub);

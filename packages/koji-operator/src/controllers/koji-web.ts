@@ -30,7 +30,11 @@ import {
 
 type Ctx = HandlerContext<KojiWebSpec, KojiWebStatus>;
 
-const secretRefs = (spec: KojiWebSpec) => [spec.client_cert_secret, spec.cacert_secret];
+const secretRefs = (spec: KojiWebSpec) => [
+  spec.client_cert_secret,
+  spec.cacert_secret,
+  spec.service_cert_secret,
+];
 
 @Controller({ ...kojiGroup, kind: 'KojiWeb', plural: 'kojiwebs' })
 @Owns({ apiVersion: 'apps/v1', kind: 'Deployment' })
@@ -38,6 +42,7 @@ const secretRefs = (spec: KojiWebSpec) => [spec.client_cert_secret, spec.cacert_
 @Owns({ apiVersion: 'v1', kind: 'ConfigMap' })
 @Owns({ apiVersion: 'v1', kind: 'Secret' })
 @Owns({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' })
+@Owns({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget' })
 @Owns({ apiVersion: 'route.openshift.io/v1', kind: 'Route', optional: true })
 // A KojiHub that appears (or changes its CA or admin certificate) is what the koji side needs.
 @Watches({ apiVersion: kojiApiVersion, kind: 'KojiHub', map: everyOneInTheNamespace })
@@ -63,10 +68,11 @@ export class KojiWebController extends KojiSideController {
     const kept = /^Secret = (.+)$/m.exec(decode(existing, 'secret.conf') ?? '')?.[1];
     const rendered = webManifests({
       web,
-      referencedHash: referencedHash(secretRefs(spec).map((n) => refs.secrets.get(n))),
+      referencedHash: referencedHash(secretRefs(spec).map((n) => (n ? refs.secrets.get(n) : undefined))),
       sessionSecret: kept ?? randomBytes(32).toString('hex'),
     });
     await applyRendered(ctx, rendered, 'web.conf', 'kojiweb');
+    if ((spec.replicas ?? 1) <= 1) await deleteOwned(ctx, Resources.podDisruptionBudget, names.deployment);
     const backend = spec.ingress_backend ?? 'nginx';
     if (!spec.host || backend !== 'nginx') await deleteOwned(ctx, Resources.ingress, names.exposure);
     if (!spec.host || backend !== 'openshift') await deleteOwned(ctx, Resources.route, names.exposure);

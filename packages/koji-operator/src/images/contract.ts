@@ -59,6 +59,16 @@ export interface ImageVolume {
   about: string;
 }
 
+/**
+ * A probe the image supports. `exec` runs in the container; `httpGet` asks one of the image's
+ * ports (the pod picks http or https by what it serves).
+ */
+export interface ImageProbe {
+  exec?: string[];
+  httpGet?: { path: string };
+  about: string;
+}
+
 export interface ImageContract {
   name: ImageName;
   /** `<registry>/<name>`. */
@@ -89,6 +99,8 @@ export interface ImageContract {
   volumes: ImageVolume[];
   /** Directories the image creates, owned by `user`, so they exist before anything is mounted. */
   directories: string[];
+  /** What the kubelet may ask it; the pod spec uses exactly these. */
+  probes: { readiness?: ImageProbe; liveness?: ImageProbe };
 }
 
 // ---- Paths shared by several images -------------------------------------------------------
@@ -120,7 +132,49 @@ export const httpd = {
   /** A static file httpd serves for the liveness probe, next to the config. */
   aliveFile: '/etc/httpd/conf/alive.txt',
   alivePath: '/httpd-alive',
+  /** `LoadModule <name> modules/<file>`: every module the rendered httpd.conf loads. */
+  modules: {
+    mpm_prefork_module: 'mod_mpm_prefork.so',
+    unixd_module: 'mod_unixd.so',
+    authz_core_module: 'mod_authz_core.so',
+    mime_module: 'mod_mime.so',
+    alias_module: 'mod_alias.so',
+    dir_module: 'mod_dir.so',
+    autoindex_module: 'mod_autoindex.so',
+    log_config_module: 'mod_log_config.so',
+    socache_shmcb_module: 'mod_socache_shmcb.so',
+    ssl_module: 'mod_ssl.so',
+    wsgi_module: 'mod_wsgi_python3.so',
+  },
+  mimeTypes: '/etc/mime.types',
 } as const;
+
+/** The environment variable the hub's readiness probe reads its own XML-RPC URL from. */
+export const hubProbeUrlEnv = 'KOJI_HUB_PROBE_URL';
+
+// getAPIVersion is a POST (XML-RPC), so an exec probe, in the image's own Python: a hub whose
+// database is empty or unreachable answers HTTP 200 with a fault (1014), which raises here.
+// The server certificate must chain to the mounted CA; its name is the Service's, not
+// localhost, so the host name is not checked.
+const hubReadinessScript = [
+  'import os, ssl, sys, xmlrpc.client',
+  `ctx = ssl.create_default_context(cafile='${pkiFiles.caCert}')`,
+  'ctx.check_hostname = False',
+  `url = os.environ['${hubProbeUrlEnv}']`,
+  "kw = {'context': ctx} if url.startswith('https:') else {}",
+  'sys.exit(0 if xmlrpc.client.ServerProxy(url, **kw).getAPIVersion() == 1 else 1)',
+].join('\n');
+
+// koji's daemons have no health endpoint. The container's PID 1 is the daemon itself; this
+// fails when it is stopped or a zombie (a hung koji loop is seen from the hub, not here).
+const daemonAlive = (daemon: string): ImageProbe => ({
+  exec: [
+    '/bin/sh',
+    '-c',
+    `read -r _ comm state _ < /proc/1/stat && [ "$comm" = "(${daemon})" ] && [ "$state" != Z ] && [ "$state" != T ]`,
+  ],
+  about: `PID 1 is ${daemon}, neither stopped nor a zombie`,
+});
 
 /** Unprivileged ports, so httpd runs as non-root. */
 export const httpPorts = { http: 8080, https: 8443 } as const;
@@ -233,6 +287,7 @@ const httpdCommand = ['httpd', '-DFOREGROUND', '-d', httpd.serverRoot, '-f', htt
 const httpdConfigFiles: ImageFile[] = [
   { path: httpd.config, from: 'configMap', about: 'the whole httpd configuration' },
   { path: httpd.aliveFile, from: 'configMap', about: 'served at /httpd-alive for the liveness probe' },
+  { path: httpd.mimeTypes, from: 'image', about: 'media types for static files' },
 ];
 const httpdPackages = ['httpd', 'mod_ssl', 'python3-mod_wsgi'];
 /** What koji-hub and koji-web share: httpd as apache, non-root, on unprivileged ports. */
@@ -355,6 +410,13 @@ const hub: ImageContract = {
     },
   ],
   directories: [hubPaths.configDir, httpd.runDir, httpd.stateDir, kojiDir, hubPaths.messagingDir],
+  probes: {
+    readiness: {
+      exec: ['python3', '-c', hubReadinessScript],
+      about: `getAPIVersion() over XML-RPC at $${hubProbeUrlEnv}`,
+    },
+    liveness: { httpGet: { path: httpd.alivePath }, about: 'httpd serves a static file' },
+  },
 };
 
 const web: ImageContract = {
@@ -403,6 +465,10 @@ const web: ImageContract = {
     tmpVolume,
   ],
   directories: [httpd.runDir, webPaths.configDropIns],
+  probes: {
+    readiness: { httpGet: { path: '/koji/' }, about: "kojiweb's front page (it asks the hub)" },
+    liveness: { httpGet: { path: httpd.alivePath }, about: 'httpd serves a static file' },
+  },
 };
 
 const kojira: ImageContract = {
@@ -440,6 +506,7 @@ const kojira: ImageContract = {
     tmpVolume,
   ],
   directories: [kojiraPaths.configDir, kojiDir],
+  probes: { liveness: daemonAlive('kojira') },
 };
 
 const kojid: ImageContract = {
@@ -524,6 +591,7 @@ const kojid: ImageContract = {
     },
   ],
   directories: [kojidPaths.configDir, kojidPaths.workdir, kojidPaths.mockDir, kojidPaths.mockCache, kojiDir],
+  probes: { liveness: daemonAlive('kojid') },
 };
 
 const cli: ImageContract = {
@@ -553,6 +621,7 @@ const cli: ImageContract = {
     tmpVolume,
   ],
   directories: ['/home/koji'],
+  probes: {},
 };
 
 const operator: ImageContract = {
@@ -572,6 +641,10 @@ const operator: ImageContract = {
   certificateFiles: [],
   volumes: [],
   directories: [],
+  probes: {
+    readiness: { httpGet: { path: '/readyz' }, about: 'the operator runs its controllers' },
+    liveness: { httpGet: { path: '/healthz' }, about: 'the operator process answers' },
+  },
 };
 
 export const images: Readonly<Record<ImageName, ImageContract>> = {

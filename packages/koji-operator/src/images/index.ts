@@ -9,3 +9,4 @@ export {
 } from './containerfile.js';
 export type { Instruction } from './containerfile.js';
 export { buildCommands, type BuildOptions } from './build-plan.js';
+export { podContractViolations, containerImages, type CheckedPod } from './pod-check.js';

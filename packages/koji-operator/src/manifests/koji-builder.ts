@@ -6,19 +6,12 @@
 import { createHash } from 'node:crypto';
 import type { KojiBuilder } from '../api/index.js';
 import { renderKojidConf, secretKeys } from '../config/index.js';
+import { kojidPaths } from '../images/contract.js';
+import { contractContainer, contractPod, initResources, mountFor } from './contract-pod.js';
 import { defaultImages } from './images.js';
 import type { RenderedChildren } from './koji-hub.js';
 import { labelsFor, selectorFor } from './labels.js';
-import type { PodSpec } from './pod.js';
-import {
-  caMount,
-  caVolume,
-  clientMount,
-  configMapVolume,
-  kojiMntMount,
-  kojiMntVolume,
-  pkiDirs,
-} from './pod.js';
+import { caVolume, configMapVolume, kojiMntVolume, pkiDirs, type PodSpec, type Volume } from './pod.js';
 import { child, Resources } from './resources.js';
 import { configMap, podTemplate, service } from './workload.js';
 
@@ -39,7 +32,10 @@ export function builderPodNames(builder: KojiBuilder): string[] {
   return Array.from({ length: n }, (_, i) => `${builder.metadata.name}-${i}`);
 }
 
-const allCerts = '/etc/koji-pki/client-all';
+const allCerts = kojidPaths.allClientCerts;
+
+/** Default size limit of the /var/lib/mock emptyDir (mock's chroots). */
+export const defaultMockSizeLimit = '50Gi';
 
 const pickIdentity = `set -eu
 if [ -f "${allCerts}/$POD_NAME.pem" ]; then src="${allCerts}/$POD_NAME.pem"
@@ -67,7 +63,29 @@ export function builderManifests({
     .update(JSON.stringify(data))
     .digest('hex')
     .slice(0, 32);
+  const mount = (volume: string) => mountFor('kojid', volume);
+  const volumes: Volume[] = [
+    configMapVolume('kojid-conf', names.config, ['kojid.conf']),
+    { name: 'client-all', secret: { secretName: spec.client_cert_secret, defaultMode: 0o440 } },
+    { name: 'client', emptyDir: { medium: 'Memory' } },
+    caVolume(spec.cacert_secret),
+    kojiMntVolume(spec.shared_pvc),
+    { name: 'workdir', emptyDir: {} },
+    { name: 'mock', emptyDir: { sizeLimit: spec.mock_size_limit ?? defaultMockSizeLimit } },
+    { name: 'mock-cache', emptyDir: {} },
+    { name: 'logs', emptyDir: {} },
+  ];
+  const mounts = ['kojid-conf', 'client', 'ca', 'koji-mnt', 'workdir', 'mock', 'mock-cache', 'logs'].map(
+    mount,
+  );
+  if (spec.mock_config_cm) {
+    volumes.push(configMapVolume('mock-site-defaults', spec.mock_config_cm, ['site-defaults.cfg']));
+    mounts.push(mount('mock-site-defaults'));
+  }
   const pod: PodSpec = {
+    // mock needs root and a privileged container (chroots, bind mounts, namespaces): the
+    // namespace must allow the privileged Pod Security level (OpenShift: the privileged SCC).
+    ...contractPod('kojid', spec),
     initContainers: [
       {
         name: 'select-identity',
@@ -81,35 +99,26 @@ export function builderManifests({
           { name: 'client-all', mountPath: allCerts, readOnly: true },
           { name: 'client', mountPath: pkiDirs.client },
         ],
+        // Copies one file it owns (root): no capability needed.
+        securityContext: {
+          runAsUser: 0,
+          runAsGroup: 0,
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          capabilities: { drop: ['ALL'] },
+        },
+        resources: initResources,
       },
     ],
     containers: [
       {
         name: 'kojid',
         image,
-        // --fg: the container's process; --force-lock: take over the host's session from a
-        // pod of the same ordinal that died without logging out.
-        command: ['kojid', '--fg', '--force-lock', '--verbose', '--config', '/etc/kojid/kojid.conf'],
-        volumeMounts: [
-          { name: 'kojid-conf', mountPath: '/etc/kojid', readOnly: true },
-          { ...clientMount, readOnly: true },
-          caMount,
-          // Builders read /mnt/koji; kojira and the hub write it.
-          kojiMntMount(true),
-          { name: 'workdir', mountPath: '/var/tmp/koji' },
-        ],
-        // mock builds in chroots and namespaces of its own.
-        securityContext: { privileged: true },
+        volumeMounts: mounts,
+        ...contractContainer('kojid', spec),
       },
     ],
-    volumes: [
-      configMapVolume('kojid-conf', names.config, ['kojid.conf']),
-      { name: 'client-all', secret: { secretName: spec.client_cert_secret, defaultMode: 0o440 } },
-      { name: 'client', emptyDir: {} },
-      caVolume(spec.cacert_secret),
-      kojiMntVolume(spec.shared_pvc),
-      { name: 'workdir', emptyDir: {} },
-    ],
+    volumes,
   };
   return {
     children: [

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { KojiHub, KojiraSpec } from '../api/index.js';
 import {
+  httpdAliveText,
   hubPorts,
   kojiDir,
   renderClientConf,
@@ -12,23 +13,28 @@ import {
   renderHubHttpdConf,
   secretKeys,
 } from '../config/index.js';
+import { hubPaths, hubProbeUrlEnv } from '../images/contract.js';
+import {
+  containerSecurityContext,
+  contractContainer,
+  contractPod,
+  initResources,
+  mountFor,
+} from './contract-pod.js';
+import { podDisruptionBudget } from './disruption.js';
 import { exposure } from './exposure.js';
 import { defaultImages } from './images.js';
 import { labelsFor } from './labels.js';
 import {
-  caMount,
   caVolume,
-  clientMount,
   configMapVolume,
   kojiMntDirs,
-  kojiMntMount,
   kojiMntVolume,
-  pkiDirs,
   secretVolume,
   type Container,
   type EnvVar,
+  type KeyToPath,
   type Volume,
-  type VolumeMount,
 } from './pod.js';
 import { child, Resources, type Child } from './resources.js';
 import { configMap, deployment, pvc, service, type ServicePort } from './workload.js';
@@ -39,6 +45,8 @@ export interface HubManifestInput {
   referencedHash: string;
   /** The `hub.conf` key of the user's `configmap`, if any. */
   override?: string | undefined;
+  /** Every key of the user's `configmap`: hub.conf.d.<name>.conf and plugins.<name>.conf are mounted. */
+  configMapKeys?: string[] | undefined;
   /** RFC 2253 subject DNs of kojiweb's client certificates, for ProxyDNs. */
   proxyDNs?: string[];
   /** The namespace's active Kojira: its repo-task limits are hub options since koji 1.35. */
@@ -74,8 +82,23 @@ export function hubNames(hub: KojiHub) {
   };
 }
 
-const messagingDir = '/etc/fedora-messaging';
-const messagingTls = `${messagingDir}/tls`;
+const messagingTls = hubPaths.messagingTlsDir;
+
+/** Keys of the user's ConfigMap that land in /etc/koji-hub, and where. */
+export function hubConfigDirItems(keys: readonly string[]): KeyToPath[] {
+  const items: KeyToPath[] = [];
+  for (const key of [...keys].sort()) {
+    const dropIn = /^hub\.conf\.d\.(.+\.conf)$/.exec(key)?.[1];
+    const plugin = /^plugins\.(.+\.conf)$/.exec(key)?.[1];
+    if (dropIn) items.push({ key, path: `hub.conf.d/${dropIn}` });
+    else if (plugin) items.push({ key, path: `plugins/${plugin}` });
+  }
+  return items;
+}
+
+// The projected /etc/koji-hub always has both directories, even before you add files to them.
+const dirReadme = (dir: string, prefix: string) =>
+  `Files here come from the KojiHub's ConfigMap (spec.configmap): key ${prefix}<name>.conf becomes ${dir}/<name>.conf.\n`;
 
 /** The in-cluster and external URLs of the hub's XML-RPC endpoint. */
 export function hubUrls(hub: KojiHub): { hubUrl: string; externalUrl?: string } {
@@ -160,6 +183,7 @@ export function hubManifests(input: HubManifestInput): RenderedChildren {
   const persistent = spec.persistent ?? false;
   const messaging = spec.fedora_messaging_url !== undefined && spec.fedora_messaging_url !== '';
   const serverName = spec.host || `${name}.${hub.metadata.namespace}.svc`;
+  const replicas = spec.replicas ?? 1;
 
   const hubConf = renderHubConf({
     hub: spec,
@@ -171,7 +195,10 @@ export function hubManifests(input: HubManifestInput): RenderedChildren {
   });
   const data: Record<string, string> = {
     'hub.conf': hubConf.text,
-    'kojihub.conf': renderHubHttpdConf({ hub: spec, serverName }),
+    'hub.conf.d.README': dirReadme('hub.conf.d', 'hub.conf.d.'),
+    'plugins.README': dirReadme('plugins', 'plugins.'),
+    'httpd.conf': renderHubHttpdConf({ hub: spec, serverName }),
+    'alive.txt': httpdAliveText,
   };
   // The sidecar talks to the hub in its own pod; the hub's certificate carries localhost.
   if (spec.sidecar) data['koji.conf'] = renderClientConf({ hubAddress: `localhost:${hubPorts.https}` });
@@ -181,34 +208,81 @@ export function hubManifests(input: HubManifestInput): RenderedChildren {
     data['web.conf'] = `[web]\nKojiFilesURL = ${hubUrls(hub).hubUrl.replace(/\/kojihub$/, '/kojifiles')}\n`;
   }
 
+  // /etc/koji-hub: hub.conf, hub.conf.d/ and plugins/, from the operator's ConfigMap and yours.
+  const userItems = hubConfigDirItems(input.configMapKeys ?? []);
+  const hubConfVolume: Volume = {
+    name: 'hub-conf',
+    projected: {
+      sources: [
+        {
+          configMap: {
+            name: names.config,
+            items: [
+              { key: 'hub.conf', path: 'hub.conf' },
+              { key: 'hub.conf.d.README', path: 'hub.conf.d/README' },
+              { key: 'plugins.README', path: 'plugins/README' },
+            ],
+          },
+        },
+        ...(spec.configmap && userItems.length
+          ? [{ configMap: { name: spec.configmap, items: userItems } }]
+          : []),
+      ],
+    },
+  };
   const volumes: Volume[] = [
-    configMapVolume('hub-conf', names.config, ['hub.conf']),
-    configMapVolume('httpd-conf', names.config, ['kojihub.conf']),
+    { name: 'httpd-conf', configMap: { name: names.config, items: fileItems(['httpd.conf', 'alive.txt']) } },
+    hubConfVolume,
     caVolume(spec.ca_cert_secret),
     secretVolume('service', spec.service_cert_secret, [secretKeys.tlsCert, secretKeys.tlsKey]),
     kojiMntVolume(persistent ? names.mntPvc : undefined),
     persistent
       ? { name: 'httpd-state', persistentVolumeClaim: { claimName: names.httpdPvc } }
       : { name: 'httpd-state', emptyDir: {} },
+    { name: 'httpd-run', emptyDir: {} },
+    { name: 'tmp', emptyDir: {} },
   ];
-  const hubMounts: VolumeMount[] = [
-    { name: 'hub-conf', mountPath: '/etc/koji-hub', readOnly: true },
-    // The whole conf.d: the image's own ssl.conf/welcome.conf would listen on 443 as root.
-    { name: 'httpd-conf', mountPath: '/etc/httpd/conf.d', readOnly: true },
-    caMount,
-    { name: 'service', mountPath: pkiDirs.service, readOnly: true },
-    kojiMntMount(false),
-    { name: 'httpd-state', mountPath: '/var/lib/httpd' },
+  const mount = (volume: string) => mountFor('koji-hub', volume);
+  const hubMounts = [
+    'httpd-conf',
+    'hub-conf',
+    'ca',
+    'service',
+    'koji-mnt',
+    'httpd-state',
+    'httpd-run',
+    'tmp',
+  ].map(mount);
+  const probePort = httpsEnabled ? 'https' : 'http';
+  const env: EnvVar[] = [
+    ...postgresEnv(spec.postgres_secret),
+    {
+      name: hubProbeUrlEnv,
+      value: `${probePort}://localhost:${hubPorts[probePort]}/kojihub`,
+    },
   ];
-  const env: EnvVar[] = postgresEnv(spec.postgres_secret);
   if (messaging) {
-    volumes.push(configMapVolume('messaging-conf', names.config, ['fedora-messaging.toml', 'web.conf']));
-    mountMessaging(hubMounts);
-    env.push({ name: 'FEDORA_MESSAGING_CONF', value: `${messagingDir}/config.toml` });
-    if (spec.messaging_cert_cm) volumes.push(configMapVolume('messaging-tls', spec.messaging_cert_cm));
+    volumes.push(
+      {
+        name: 'messaging-conf',
+        configMap: { name: names.config, items: [{ key: 'fedora-messaging.toml', path: 'config.toml' }] },
+      },
+      { name: 'messaging-web-conf', configMap: { name: names.config, items: fileItems(['web.conf']) } },
+    );
+    hubMounts.push(mount('messaging-conf'), mount('messaging-web-conf'));
+    env.push({ name: 'FEDORA_MESSAGING_CONF', value: hubPaths.messagingConfig });
+    // The broker's key is a secret: the Secret is preferred; the proposal's ConfigMap still works.
+    const tls: Volume | undefined = spec.messaging_cert_secret
+      ? secretVolume('messaging-tls', spec.messaging_cert_secret, messagingTlsKeys)
+      : spec.messaging_cert_cm
+        ? // Whole: a ConfigMap that lacks a listed key would fail the pod's mount.
+          configMapVolume('messaging-tls', spec.messaging_cert_cm)
+        : undefined;
+    if (tls) {
+      volumes.push(tls);
+      hubMounts.push(mount('messaging-tls'));
+    }
   }
-  if (messaging && spec.messaging_cert_cm)
-    hubMounts.push({ name: 'messaging-tls', mountPath: messagingTls, readOnly: true });
 
   const ports: ServicePort[] = [
     ...(httpEnabled ? [{ name: 'http', port: hubPorts.http }] : []),
@@ -221,26 +295,25 @@ export function hubManifests(input: HubManifestInput): RenderedChildren {
       env,
       ports: ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: 'TCP' })),
       volumeMounts: hubMounts,
-      readinessProbe: {
-        tcpSocket: { port: httpsEnabled ? 'https' : 'http' },
-        periodSeconds: 10,
-      },
+      ...contractContainer('koji-hub', spec, probePort),
     },
   ];
   if (spec.sidecar) {
     volumes.push(
       secretVolume('admin-client', names.adminSecret, [secretKeys.clientPem]),
       configMapVolume('admin-conf', names.config, ['koji.conf']),
+      { name: 'admin-tmp', emptyDir: {} },
     );
     containers.push({
       name: 'koji-admin',
       image: spec.sidecar_image ?? defaultImages.cli,
       // Idle: `kubectl koji <cmd>` execs `koji <cmd>` in it, as the admin.
-      command: ['sleep', 'infinity'],
+      ...contractContainer('koji-cli', {}),
       volumeMounts: [
-        { name: 'admin-conf', mountPath: '/etc/koji.conf', subPath: 'koji.conf', readOnly: true },
-        { ...clientMount, name: 'admin-client' },
-        caMount,
+        mountFor('koji-cli', 'admin-conf'),
+        mountFor('koji-cli', 'admin-client'),
+        mountFor('koji-cli', 'ca'),
+        mountFor('koji-cli', 'tmp', 'admin-tmp'),
       ],
     });
   }
@@ -251,22 +324,29 @@ export function hubManifests(input: HubManifestInput): RenderedChildren {
     .digest('hex')
     .slice(0, 32);
 
+  const layoutScript = `mkdir -p ${kojiMntDirs.map((d) => `${kojiDir}/${d}`).join(' ')} || {
+  echo "${kojiDir} is not writable by uid $(id -u) gid $(id -g): give the volume to that group (fsGroup) or make it group-writable" >&2
+  exit 1
+}`;
   const children: Child[] = [
     configMap(names.config, 'koji-hub', name, data),
     deployment({
       name: names.deployment,
       component: 'koji-hub',
-      replicas: spec.replicas ?? 1,
+      replicas,
       hash,
       // A ReadWriteOnce httpd volume cannot be held by the old and the new pod at once.
       recreate: persistent,
       pod: {
+        ...contractPod('koji-hub', spec),
         initContainers: [
           {
             name: 'koji-mnt-layout',
             image,
-            command: ['mkdir', '-p', ...kojiMntDirs.map((d) => `${kojiDir}/${d}`)],
-            volumeMounts: [kojiMntMount(false)],
+            command: ['/bin/sh', '-c', layoutScript],
+            volumeMounts: [mount('koji-mnt')],
+            securityContext: containerSecurityContext('koji-hub'),
+            resources: initResources,
           },
         ],
         containers,
@@ -276,6 +356,7 @@ export function hubManifests(input: HubManifestInput): RenderedChildren {
     service(names.service, 'koji-hub', name, ports),
     schemaJob(name, names.schemaJob, image, spec.postgres_secret, input.adminUser),
   ];
+  if (replicas > 1) children.push(podDisruptionBudget(names.deployment, 'koji-hub', name));
   if (persistent) {
     children.push(
       pvc(names.httpdPvc, 'koji-hub', name, spec.httpd_pvc_size ?? '1Gi', 'ReadWriteOnce'),
@@ -300,17 +381,10 @@ export function hubManifests(input: HubManifestInput): RenderedChildren {
   return { children, dropped: hubConf.dropped };
 }
 
-function mountMessaging(mounts: VolumeMount[]): void {
-  mounts.push(
-    {
-      name: 'messaging-conf',
-      mountPath: `${messagingDir}/config.toml`,
-      subPath: 'fedora-messaging.toml',
-      readOnly: true,
-    },
-    { name: 'messaging-conf', mountPath: '/etc/kojiweb/web.conf', subPath: 'web.conf', readOnly: true },
-  );
-}
+const messagingTlsKeys = ['ca_cert.pem', 'client_cert.pem', 'client_key.pem'];
+
+/** Items that keep each key's name as its file name. */
+const fileItems = (keys: string[]): KeyToPath[] => keys.map((key) => ({ key, path: key }));
 
 function schemaJob(
   hub: string,

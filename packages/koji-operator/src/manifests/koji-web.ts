@@ -1,18 +1,33 @@
-// KojiWeb -> its ConfigMap (web.conf), the Secret with kojiweb's session `Secret`, the
-// Deployment, the Service, and the Ingress or Route for `host`.
+// KojiWeb -> its ConfigMap (web.conf, httpd.conf), the Secret with kojiweb's session `Secret`,
+// the Deployment, the Service, the Ingress or Route for `host`, and a PodDisruptionBudget when
+// it runs several replicas.
+//
+// Login needs a client certificate to reach kojiweb's own httpd. With `service_cert_secret`
+// kojiweb serves HTTPS itself and the proxy passes TLS through; without it kojiweb serves HTTP
+// behind an edge-terminating proxy, where no client certificate can arrive, so login is off.
 import { createHash } from 'node:crypto';
 import type { KojiWeb } from '../api/index.js';
-import { renderWebConf, renderWebSecretConf } from '../config/index.js';
+import {
+  httpdAliveText,
+  hubPorts,
+  renderWebConf,
+  renderWebHttpdConf,
+  renderWebSecretConf,
+  secretKeys,
+} from '../config/index.js';
+import { contractContainer, contractPod, mountFor } from './contract-pod.js';
+import { podDisruptionBudget } from './disruption.js';
 import { exposure } from './exposure.js';
 import { defaultImages } from './images.js';
 import { labelsFor } from './labels.js';
-import { caMount, caVolume, clientMount, clientVolume, configMapVolume, secretVolume } from './pod.js';
+import { caVolume, clientVolume, configMapVolume, secretVolume, type Volume } from './pod.js';
 import type { RenderedChildren } from './koji-hub.js';
 import { child, Resources, type Child } from './resources.js';
 import { configMap, deployment, service } from './workload.js';
 
-/** kojiweb serves plain HTTP in the pod; TLS ends at the Ingress or Route (edge). */
-export const webPort = 8080;
+/** kojiweb's port in the pod and on its Service: HTTPS with a server certificate, else HTTP. */
+export const webPort = hubPorts.http;
+export const webTlsPort = hubPorts.https;
 
 export interface WebManifestInput {
   web: KojiWeb;
@@ -32,10 +47,13 @@ export function webNames(web: KojiWeb) {
   };
 }
 
+/** Whether kojiweb serves HTTPS (and login) itself. */
+export const webServesTls = (web: KojiWeb) => Boolean(web.spec?.service_cert_secret);
+
 export function webUrl(web: KojiWeb): string {
-  return web.spec?.host
-    ? `https://${web.spec.host}/koji`
-    : `http://${web.metadata.name}.${web.metadata.namespace}.svc:${webPort}/koji`;
+  if (web.spec?.host) return `https://${web.spec.host}/koji`;
+  const host = `${web.metadata.name}.${web.metadata.namespace}.svc`;
+  return webServesTls(web) ? `https://${host}:${webTlsPort}/koji` : `http://${host}:${webPort}/koji`;
 }
 
 export function webManifests({ web, referencedHash, sessionSecret }: WebManifestInput): RenderedChildren {
@@ -43,8 +61,18 @@ export function webManifests({ web, referencedHash, sessionSecret }: WebManifest
   if (!spec) throw new Error(`KojiWeb ${web.metadata.name} has no spec`);
   const name = web.metadata.name ?? '';
   const names = webNames(web);
-  const conf = renderWebConf({ web: spec });
-  const data = { 'web.conf': conf.text };
+  const tls = webServesTls(web);
+  const port = tls ? ('https' as const) : ('http' as const);
+  const replicas = spec.replicas ?? 1;
+  const conf = renderWebConf({ web: spec, loginEnabled: tls });
+  const data = {
+    'web.conf': conf.text,
+    'httpd.conf': renderWebHttpdConf({
+      serverName: spec.host || `${name}.${web.metadata.namespace}.svc`,
+      tls,
+    }),
+    'alive.txt': httpdAliveText,
+  };
   const session = renderWebSecretConf(sessionSecret);
   const hash = createHash('sha256')
     .update(referencedHash)
@@ -52,6 +80,22 @@ export function webManifests({ web, referencedHash, sessionSecret }: WebManifest
     .update(session)
     .digest('hex')
     .slice(0, 32);
+  const mount = (volume: string) => mountFor('koji-web', volume);
+  const volumes: Volume[] = [
+    configMapVolume('httpd-conf', names.config, ['httpd.conf', 'alive.txt']),
+    configMapVolume('web-conf', names.config, ['web.conf']),
+    secretVolume('session', names.session, ['secret.conf']),
+    clientVolume(spec.client_cert_secret),
+    caVolume(spec.cacert_secret),
+    { name: 'httpd-run', emptyDir: {} },
+    { name: 'tmp', emptyDir: {} },
+  ];
+  const mounts = ['httpd-conf', 'web-conf', 'session', 'client', 'ca', 'httpd-run', 'tmp'].map(mount);
+  if (spec.service_cert_secret) {
+    volumes.push(secretVolume('service', spec.service_cert_secret, [secretKeys.tlsCert, secretKeys.tlsKey]));
+    mounts.push(mount('service'));
+  }
+  const portNumber = tls ? webTlsPort : webPort;
   const children: Child[] = [
     configMap(names.config, 'koji-web', name, data),
     child(Resources.secret, {
@@ -63,33 +107,25 @@ export function webManifests({ web, referencedHash, sessionSecret }: WebManifest
     deployment({
       name: names.deployment,
       component: 'koji-web',
-      replicas: spec.replicas ?? 1,
+      replicas,
       hash,
       pod: {
+        ...contractPod('koji-web', spec),
         containers: [
           {
             name: 'koji-web',
             image: spec.image ?? defaultImages.web,
-            ports: [{ name: 'http', containerPort: webPort, protocol: 'TCP' }],
-            volumeMounts: [
-              { name: 'web-conf', mountPath: '/etc/kojiweb/web.conf', subPath: 'web.conf', readOnly: true },
-              { name: 'session', mountPath: '/etc/kojiweb/web.conf.d', readOnly: true },
-              clientMount,
-              caMount,
-            ],
-            readinessProbe: { tcpSocket: { port: 'http' }, periodSeconds: 10 },
+            ports: [{ name: port, containerPort: portNumber, protocol: 'TCP' }],
+            volumeMounts: mounts,
+            ...contractContainer('koji-web', spec, port),
           },
         ],
-        volumes: [
-          configMapVolume('web-conf', names.config, ['web.conf']),
-          secretVolume('session', names.session, ['secret.conf']),
-          clientVolume(spec.client_cert_secret),
-          caVolume(spec.cacert_secret),
-        ],
+        volumes,
       },
     }),
-    service(names.service, 'koji-web', name, [{ name: 'http', port: webPort }]),
+    service(names.service, 'koji-web', name, [{ name: port, port: portNumber }]),
   ];
+  if (replicas > 1) children.push(podDisruptionBudget(names.deployment, 'koji-web', name));
   if (spec.host) {
     children.push(
       exposure({
@@ -98,8 +134,9 @@ export function webManifests({ web, referencedHash, sessionSecret }: WebManifest
         host: spec.host,
         backend: spec.ingress_backend ?? 'nginx',
         serviceName: names.service,
-        port: 'http',
-        tls: 'edge',
+        port,
+        // With its own certificate kojiweb must see the client's TLS handshake to log users in.
+        tls: tls ? 'passthrough' : 'edge',
       }),
     );
   }

@@ -4,19 +4,11 @@
 import { createHash } from 'node:crypto';
 import type { Kojira } from '../api/index.js';
 import { renderKojiraConf } from '../config/index.js';
+import { contractContainer, contractPod, mountFor } from './contract-pod.js';
 import { defaultImages } from './images.js';
 import type { RenderedChildren } from './koji-hub.js';
-import {
-  caMount,
-  caVolume,
-  clientMount,
-  clientVolume,
-  configMapVolume,
-  kojiMntMount,
-  kojiMntVolume,
-} from './pod.js';
+import { caVolume, clientVolume, configMapVolume, kojiMntVolume } from './pod.js';
 import { configMap, deployment } from './workload.js';
-
 export interface KojiraManifestInput {
   kojira: Kojira;
   referencedHash: string;
@@ -50,19 +42,15 @@ export function kojiraManifests({ kojira, referencedHash, override }: KojiraMani
         recreate: true,
         hash,
         pod: {
+          ...contractPod('kojira', spec),
           containers: [
             {
               name: 'kojira',
               image: spec.image ?? defaultImages.kojira,
-              // --fg: stay in the foreground as the container's process; --force-lock: take the
-              // exclusive session from a kojira pod that died without logging out.
-              command: ['kojira', '--fg', '--force-lock', '--config', '/etc/kojira/kojira.conf'],
-              volumeMounts: [
-                { name: 'kojira-conf', mountPath: '/etc/kojira', readOnly: true },
-                clientMount,
-                caMount,
-                kojiMntMount(false),
-              ],
+              volumeMounts: ['kojira-conf', 'client', 'ca', 'koji-mnt', 'logs', 'tmp'].map((v) =>
+                mountFor('kojira', v),
+              ),
+              ...contractContainer('kojira', spec),
             },
           ],
           volumes: [
@@ -70,6 +58,8 @@ export function kojiraManifests({ kojira, referencedHash, override }: KojiraMani
             clientVolume(spec.client_cert_secret),
             caVolume(spec.cacert_secret),
             kojiMntVolume(spec.shared_pvc),
+            { name: 'logs', emptyDir: {} },
+            { name: 'tmp', emptyDir: {} },
           ],
         },
       }),

@@ -28,6 +28,7 @@ type Container = {
   name: string;
   image: string;
   command?: string[];
+  args?: string[];
   env?: unknown[];
   volumeMounts?: { name: string; mountPath: string; subPath?: string; readOnly?: boolean }[];
 };
@@ -99,7 +100,7 @@ describe('KojiHub', () => {
     const children = render({ sidecar: true });
     const admin = container(children, 'koji-admin');
     expect(admin.image).toBe(defaultImages.cli);
-    expect(admin.command).toEqual(['sleep', 'infinity']);
+    expect([...(admin.command ?? []), ...(admin.args ?? [])]).toEqual(['sleep', 'infinity']);
     expect(admin.volumeMounts).toEqual(
       expect.arrayContaining([
         { name: 'admin-conf', mountPath: '/etc/koji.conf', subPath: 'koji.conf', readOnly: true },
@@ -161,15 +162,12 @@ describe('KojiHub', () => {
       name: 'koji-mnt',
       persistentVolumeClaim: { claimName: 'koji-hub-mnt-pvc' },
     });
-    expect(pod.initContainers?.[0]?.command).toEqual([
-      'mkdir',
-      '-p',
-      '/mnt/koji/packages',
-      '/mnt/koji/repos',
-      '/mnt/koji/work',
-      '/mnt/koji/scratch',
-      '/mnt/koji/repos-dist',
-    ]);
+    expect(pod.initContainers?.[0]?.command?.slice(0, 2)).toEqual(['/bin/sh', '-c']);
+    expect(pod.initContainers?.[0]?.command?.[2]).toMatch(
+      /^mkdir -p \/mnt\/koji\/packages \/mnt\/koji\/repos \/mnt\/koji\/work \/mnt\/koji\/scratch \/mnt\/koji\/repos-dist \|\| \{/,
+    );
+    // A volume the hub's user cannot write says so, instead of a bare "Permission denied".
+    expect(pod.initContainers?.[0]?.command?.[2]).toContain('is not writable by uid $(id -u)');
     // The RWO httpd claim cannot be held by the old and new pod at once.
     expect(workload(children).strategy).toEqual({ type: 'Recreate' });
   });
@@ -278,6 +276,36 @@ describe('KojiHub', () => {
       name: 'messaging-tls',
       configMap: { name: 'koji-hub-msg' },
     });
+    expect(container(children, 'koji-hub').volumeMounts).toContainEqual({
+      name: 'messaging-tls',
+      mountPath: '/etc/fedora-messaging/tls',
+      readOnly: true,
+    });
+  });
+
+  test("fedora-messaging: the proposal's Secret is mounted where config.toml points, the key readable by apache only", () => {
+    const children = render({
+      fedora_messaging_url: 'amqps://koji@rabbitmq',
+      messaging_cert_secret: 'koji-fedora-messaging-cert',
+      messaging_cert_cm: 'koji-hub-msg',
+    });
+    const toml = (find(children, 'ConfigMap').data as Record<string, string>)['fedora-messaging.toml'] ?? '';
+    const keyfile = /^keyfile = "(.+)"$/m.exec(toml)?.[1] ?? '';
+    const tls = workload(children).template.spec.volumes.find((v) => v.name === 'messaging-tls');
+    // The Secret wins over the ConfigMap: it holds a private key.
+    expect(tls).toEqual({
+      name: 'messaging-tls',
+      secret: {
+        secretName: 'koji-fedora-messaging-cert',
+        items: ['ca_cert.pem', 'client_cert.pem', 'client_key.pem'].map((key) => ({ key, path: key })),
+        defaultMode: 0o440,
+      },
+    });
+    const mount = container(children, 'koji-hub').volumeMounts?.find((m) => m.name === 'messaging-tls');
+    expect(`${mount?.mountPath}/client_key.pem`).toBe(keyfile);
+    expect(workload(children).template.spec).toMatchObject({
+      securityContext: { fsGroup: 48, runAsUser: 48 },
+    });
   });
 
   test('the pod-template hash changes with a referenced Secret and with the rendered config, and only then', () => {
@@ -316,6 +344,8 @@ describe('KojiWeb', () => {
     expect(ids(children)).toEqual([
       'ConfigMap/koji-web-config',
       'Deployment/koji-web',
+      // Two replicas: a drain takes them down one at a time.
+      'PodDisruptionBudget/koji-web',
       'Secret/koji-web-session',
       'Service/koji-web',
     ]);
@@ -393,7 +423,13 @@ describe('Kojira', () => {
     expect(d.replicas).toBe(1);
     expect(d.strategy).toEqual({ type: 'Recreate' });
     const c = container(children, 'kojira');
-    expect(c.command).toEqual(['kojira', '--fg', '--force-lock', '--config', '/etc/kojira/kojira.conf']);
+    expect([...(c.command ?? []), ...(c.args ?? [])]).toEqual([
+      'kojira',
+      '--fg',
+      '--force-lock',
+      '--config',
+      '/etc/kojira/kojira.conf',
+    ]);
     expect(c.volumeMounts).toContainEqual({ name: 'koji-mnt', mountPath: '/mnt/koji' });
     expect(d.template.spec.volumes).toContainEqual({
       name: 'koji-mnt',
@@ -442,7 +478,11 @@ describe('KojiBuilder', () => {
   test('kojid runs --fg --force-lock with /mnt/koji read-only and its own certificate per pod', () => {
     const { children } = builderManifests({ builder, referencedHash: 'h' });
     const kojid = container(children, 'kojid', 'StatefulSet');
-    expect(kojid.command?.slice(0, 3)).toEqual(['kojid', '--fg', '--force-lock']);
+    expect([...(kojid.command ?? []), ...(kojid.args ?? [])].slice(0, 3)).toEqual([
+      'kojid',
+      '--fg',
+      '--force-lock',
+    ]);
     expect(kojid.volumeMounts).toContainEqual({ name: 'koji-mnt', mountPath: '/mnt/koji', readOnly: true });
     const init = workload(children, 'StatefulSet').template.spec.initContainers?.[0] as Container;
     expect(init.name).toBe('select-identity');

@@ -1,6 +1,7 @@
 // The few pod-spec shapes the manifests build, and helpers for the volumes they share.
 // Typed loosely on purpose: these objects go to the apiserver as JSON through server-side apply.
-import { kojiDir, secretKeys } from '../config/index.js';
+import type { ResourceRequirements } from '../api/index.js';
+import { secretKeys } from '../config/index.js';
 import { pkiDirs } from '../images/contract.js';
 
 export interface EnvVar {
@@ -16,12 +17,23 @@ export interface VolumeMount {
   readOnly?: boolean;
 }
 
+export interface KeyToPath {
+  key: string;
+  path: string;
+}
+
 export interface Volume {
   name: string;
-  secret?: { secretName: string; items?: { key: string; path: string }[]; defaultMode?: number };
-  configMap?: { name: string; items?: { key: string; path: string }[] };
+  secret?: { secretName: string; items?: KeyToPath[]; defaultMode?: number; optional?: boolean };
+  configMap?: { name: string; items?: KeyToPath[]; defaultMode?: number; optional?: boolean };
   persistentVolumeClaim?: { claimName: string; readOnly?: boolean };
-  emptyDir?: Record<string, never>;
+  emptyDir?: { sizeLimit?: string; medium?: 'Memory' };
+  projected?: {
+    defaultMode?: number;
+    sources: (
+      { configMap: { name: string; items?: KeyToPath[] } } | { secret: { name: string; items?: KeyToPath[] } }
+    )[];
+  };
 }
 
 export interface Container {
@@ -33,7 +45,9 @@ export interface Container {
   ports?: { name: string; containerPort: number; protocol: 'TCP' }[];
   volumeMounts?: VolumeMount[];
   readinessProbe?: Record<string, unknown>;
+  livenessProbe?: Record<string, unknown>;
   securityContext?: Record<string, unknown>;
+  resources?: ResourceRequirements;
 }
 
 export interface PodSpec {
@@ -41,6 +55,11 @@ export interface PodSpec {
   containers: Container[];
   volumes?: Volume[];
   securityContext?: Record<string, unknown>;
+  automountServiceAccountToken?: boolean;
+  nodeSelector?: Record<string, string>;
+  tolerations?: Record<string, unknown>[];
+  affinity?: Record<string, unknown>;
+  imagePullSecrets?: { name: string }[];
 }
 
 /** Where each kind of certificate Secret is mounted (the image contract's). */
@@ -70,19 +89,12 @@ export function configMapVolume(name: string, configMapName: string, keys?: stri
 
 /** The CA Secret (ca.crt) mounted at /etc/koji-pki/ca. */
 export const caVolume = (secretName: string): Volume => secretVolume('ca', secretName, [secretKeys.caCert]);
-export const caMount: VolumeMount = { name: 'ca', mountPath: pkiDirs.ca, readOnly: true };
 
 /** A client Secret's client.pem (certificate and key in one file) at /etc/koji-pki/client. */
 export const clientVolume = (secretName: string): Volume =>
   secretVolume('client', secretName, [secretKeys.clientPem]);
-export const clientMount: VolumeMount = { name: 'client', mountPath: pkiDirs.client, readOnly: true };
 
 /** The shared /mnt/koji volume. */
-export const kojiMntMount = (readOnly: boolean): VolumeMount => ({
-  name: 'koji-mnt',
-  mountPath: kojiDir,
-  ...(readOnly ? { readOnly: true } : {}),
-});
 export const kojiMntVolume = (claimName: string | undefined): Volume =>
   claimName ? { name: 'koji-mnt', persistentVolumeClaim: { claimName } } : { name: 'koji-mnt', emptyDir: {} };
 

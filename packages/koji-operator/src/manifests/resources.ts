@@ -18,6 +18,7 @@ export const Resources = {
   deployment: ref('apps', 'v1', 'Deployment', 'deployments'),
   statefulSet: ref('apps', 'v1', 'StatefulSet', 'statefulsets'),
   job: ref('batch', 'v1', 'Job', 'jobs'),
+  podDisruptionBudget: ref('policy', 'v1', 'PodDisruptionBudget', 'poddisruptionbudgets'),
   ingress: ref('networking.k8s.io', 'v1', 'Ingress', 'ingresses'),
   route: ref('route.openshift.io', 'v1', 'Route', 'routes'),
   kojiHub: ref('koji.fedoraproject.org', 'v1alpha1', 'KojiHub', 'kojihubs'),

@@ -40,7 +40,7 @@ afterAll(async () => {
 
 type PodTemplate = {
   metadata: { annotations?: Record<string, string> };
-  spec: { containers: { name: string; command?: string[] }[] };
+  spec: { containers: { name: string; command?: string[]; args?: string[] }[] };
 };
 const template = (d: KubeObject | undefined) => (d?.spec as { template: PodTemplate } | undefined)?.template;
 const containerNames = (d: KubeObject | undefined) => template(d)?.spec.containers.map((c) => c.name) ?? [];
@@ -80,7 +80,7 @@ test('without `sidecar` there is no koji-admin container; true adds it and false
     { what: 'the koji-admin container' },
   );
   const admin = template(withSidecar)?.spec.containers.find((c) => c.name === 'koji-admin');
-  expect(admin?.command).toEqual(['sleep', 'infinity']);
+  expect([...(admin?.command ?? []), ...(admin?.args ?? [])]).toEqual(['sleep', 'infinity']);
   // A new template generation is what makes the Deployment controller roll the pods.
   expect(withSidecar.metadata.generation).toBeGreaterThan(first?.metadata.generation ?? 0);
   // ...and the pods that run now are the new template's, with the sidecar.
