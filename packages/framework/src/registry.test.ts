@@ -117,3 +117,33 @@ test('@Watches kinds are read with their map; one without a map is refused', () 
   }
   expect(() => readController(NoMap)).toThrow("NoMap: @Watches(ConfigMap) needs 'map");
 });
+
+test('a subclass inherits its base classes handlers, @Owns and @Watches; its own decorators on a method replace the base ones', () => {
+  const map = () => [];
+  @Watches({ apiVersion: 'v1', kind: 'ConfigMap', map })
+  abstract class Base {
+    @OnCreate()
+    async make() {}
+    @OnDelete()
+    async remove() {}
+  }
+  @Controller(resource)
+  class Widgets extends Base {
+    @OnUpdate()
+    override async make() {}
+    @Reconcile()
+    async level() {}
+  }
+  const spec = readController(Widgets);
+  expect(spec.handlers.map((h) => `${h.kind}:${h.qualifiedName}`)).toEqual([
+    'delete:Widgets.remove',
+    'update:Widgets.make',
+    'reconcile:Widgets.level',
+  ]);
+  expect(spec.watches.map((w) => w.kind)).toEqual(['ConfigMap']);
+
+  @Controller({ ...resource, kind: 'Gadget', plural: 'gadgets' })
+  class Gadgets extends Widgets {}
+  expect(readController(Gadgets).resource.kind).toBe('Gadget');
+  expect(readController(Gadgets).handlers).toHaveLength(3);
+});

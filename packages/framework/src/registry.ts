@@ -50,8 +50,8 @@ const OPERATOR_LEVEL: HandlerKind[] = ['startup', 'cleanup'];
 
 /** Reads a class with only @OnStartup/@OnCleanup handlers; undefined if it is not one. */
 export function readHooks(cls: ControllerClass, deps: unknown[] = []): HooksSpec | undefined {
-  const recorded: RecordedHandler[] = Reflect.getOwnMetadata(HANDLERS_METADATA, cls) ?? [];
-  if (Reflect.getOwnMetadata(CONTROLLER_METADATA, cls) || recorded.length === 0) return undefined;
+  const recorded = inheritedHandlers(cls);
+  if (Reflect.getMetadata(CONTROLLER_METADATA, cls) || recorded.length === 0) return undefined;
   if (!recorded.every((h) => OPERATOR_LEVEL.includes(h.kind))) return undefined;
   const instance = new cls(...deps);
   const name = cls.name || '<anonymous class>';
@@ -74,8 +74,8 @@ interface RecordedHandler extends HandlerMetadata {
 
 export function readController(cls: ControllerClass, deps: unknown[] = []): ControllerSpec {
   const name = cls.name || '<anonymous class>';
-  const options: ControllerOptions | undefined = Reflect.getOwnMetadata(CONTROLLER_METADATA, cls);
-  const recorded: RecordedHandler[] = Reflect.getOwnMetadata(HANDLERS_METADATA, cls) ?? [];
+  const options: ControllerOptions | undefined = Reflect.getMetadata(CONTROLLER_METADATA, cls);
+  const recorded = inheritedHandlers(cls);
   if (!options) {
     const first = recorded[0];
     throw new RegistrationError(
@@ -100,12 +100,12 @@ export function readController(cls: ControllerClass, deps: unknown[] = []): Cont
 
   const instance = new cls(...deps);
   const handlers = toSpecs(name, instance, recorded);
-  const owns: OwnsOptions[] = Reflect.getOwnMetadata(OWNS_METADATA, cls) ?? [];
+  const owns = inheritedList<OwnsOptions>(OWNS_METADATA, cls);
   for (const owned of owns) {
     if (!owned.apiVersion || !owned.kind)
       throw new RegistrationError(`${name}: @Owns needs 'apiVersion' and 'kind'`);
   }
-  const watches: WatchesOptions[] = Reflect.getOwnMetadata(WATCHES_METADATA, cls) ?? [];
+  const watches = inheritedList<WatchesOptions>(WATCHES_METADATA, cls);
   for (const watched of watches) {
     if (!watched.apiVersion || !watched.kind)
       throw new RegistrationError(`${name}: @Watches needs 'apiVersion' and 'kind'`);
@@ -129,6 +129,38 @@ export function readController(cls: ControllerClass, deps: unknown[] = []): Cont
     watches,
     instance,
   };
+}
+
+/** The class and its base classes, the root first (decorators record on each class itself). */
+function lineage(cls: ControllerClass): object[] {
+  const chain: object[] = [];
+  for (let c: object | null = cls; c && c !== Function.prototype; c = Object.getPrototypeOf(c))
+    chain.unshift(c);
+  return chain;
+}
+
+/** A repeatable class decorator's records, base classes' first. */
+function inheritedList<T>(key: symbol, cls: ControllerClass): T[] {
+  return lineage(cls).flatMap((c) => (Reflect.getOwnMetadata(key, c) as T[] | undefined) ?? []);
+}
+
+/**
+ * Handlers of the class and its base classes. A subclass that decorates a method again
+ * replaces the base's handlers of that method; an undecorated override keeps them (the call
+ * goes to the override, as any method call would).
+ */
+function inheritedHandlers(cls: ControllerClass): RecordedHandler[] {
+  let handlers: RecordedHandler[] = [];
+  lineage(cls).forEach((c, depth) => {
+    const own: RecordedHandler[] = Reflect.getOwnMetadata(HANDLERS_METADATA, c) ?? [];
+    const redecorated = new Set(own.map((h) => h.method));
+    handlers = [
+      ...handlers.filter((h) => !redecorated.has(h.method)),
+      // Orders are per class; keep each class's methods after its bases'.
+      ...own.map((h) => ({ ...h, order: depth * 100_000 + h.order })),
+    ];
+  });
+  return handlers;
 }
 
 function toSpecs(name: string, instance: object, recorded: RecordedHandler[]): HandlerSpec[] {
