@@ -33,7 +33,7 @@ function kubectlBinary(state: ClusterState | undefined): string {
 }
 
 async function main(): Promise<void> {
-  for (const built of ['packages/framework/dist/runtime/cli.js', 'packages/koji-operator/dist/main.js']) {
+  for (const built of ['packages/framework/dist/cli/bin.js', 'packages/koji-operator/dist/main.js']) {
     if (!existsSync(join(root, built)))
       throw new Error(`${built} is missing: 'npm run demo' builds it first (tsc -b)`);
   }
@@ -107,7 +107,7 @@ async function main(): Promise<void> {
   const operator = spawn(
     process.execPath,
     [
-      join(root, 'packages/framework/dist/runtime/cli.js'),
+      join(root, 'packages/framework/dist/cli/bin.js'),
       'run',
       join(root, 'packages/koji-operator/dist/main.js'),
       '--namespace',

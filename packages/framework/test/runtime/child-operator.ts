@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const cli = join(here, '..', '..', 'dist', 'runtime', 'cli.js');
+const cli = join(here, '..', '..', 'dist', 'cli', 'bin.js');
 const fixture = join(here, '..', 'fixtures', 'runner-operator.mjs');
 
 export interface ChildOperator {

@@ -1,4 +1,5 @@
-import { parseCommandLine, UsageError } from './cli.js';
+import { parseCommandLine } from './run.js';
+import { UsageError } from './usage-error.js';
 
 test('flags and environment variables give the operator options', () => {
   const { module, options } = parseCommandLine(

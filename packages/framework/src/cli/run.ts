@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // `fedora-operator run ./dist/main.js --namespace koji --health-port 8080 ...`: runs an operator
 // module so an operator image needs no boilerplate. Every option can also come from the
 // environment (OPERATOR_NAMESPACES=a,b, OPERATOR_HEALTH_PORT=8080, ...). SIGTERM and SIGINT stop
@@ -8,21 +7,13 @@
 // The module's default export is either a list of controller classes (or [Class, ...deps]
 // entries), or a function that receives the Operator and registers them itself. It may also
 // export `options`: its own Operator defaults, under the command line's.
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../logging/logger.js';
-import type { ControllerClass } from '../registry.js';
-import { Operator, type OperatorOptions } from './operator.js';
+import { Operator, type OperatorOptions } from '../runtime/operator.js';
+import { loadOperatorModule } from './operator-module.js';
+import { UsageError } from './usage-error.js';
 
-type Entry = ControllerClass | [ControllerClass, ...unknown[]];
-type OperatorModule = {
-  default?: Entry[] | ((operator: Operator) => void | Promise<void>);
-  /** The module's own defaults (e.g. readyCondition); command-line flags and environment win. */
-  options?: OperatorOptions;
-};
-
-const usage = `usage: fedora-operator run <module> [options]
+export const runUsage = `usage: fedora-operator run <module> [options]
   --name <name>                 operator name (field manager, Events, Lease)       [OPERATOR_NAME]
   --namespace <ns>              namespace to serve; repeat for several; default all [OPERATOR_NAMESPACES=a,b]
   --health-port <port>          serve /healthz, /readyz, /metrics                  [OPERATOR_HEALTH_PORT]
@@ -65,9 +56,9 @@ export function parseCommandLine(
       help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) throw new UsageError(usage, 0);
+  if (values.help) throw new UsageError(runUsage, 0);
   const [command, module] = positionals;
-  if (command !== 'run' || !module) throw new UsageError(usage, 2);
+  if (command !== 'run' || !module) throw new UsageError(runUsage, 2);
   const num = (flag: string, value: string | undefined): number | undefined => {
     if (value === undefined || value === '') return undefined;
     const n = Number(value);
@@ -118,27 +109,10 @@ export function parseCommandLine(
   };
 }
 
-export class UsageError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: number,
-  ) {
-    super(message);
-  }
-}
-
-export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  let parsed: ReturnType<typeof parseCommandLine>;
-  try {
-    parsed = parseCommandLine(argv, env);
-  } catch (error) {
-    if (error instanceof UsageError) {
-      (error.exitCode === 0 ? console.log : console.error)(error.message);
-      return error.exitCode;
-    }
-    throw error;
-  }
-  const loaded = (await import(pathToFileURL(resolve(parsed.module)).href)) as OperatorModule;
+/** `fedora-operator run <module> [options]`: runs until SIGTERM/SIGINT; resolves to the exit code. */
+export async function runCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const parsed = parseCommandLine(argv, env);
+  const loaded = await loadOperatorModule(parsed.module);
   const given = Object.fromEntries(
     Object.entries(parsed.options).filter(
       ([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0),
@@ -151,16 +125,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   const operator = new Operator(options);
   const entry = loaded.default;
   if (typeof entry === 'function') await entry(operator);
-  else if (Array.isArray(entry)) {
+  else {
     for (const item of entry) {
       const [cls, ...deps] = Array.isArray(item) ? item : [item];
       operator.register(cls, ...deps);
     }
-  } else {
-    console.error(
-      `${parsed.module}: its default export must be a list of controller classes or a function (operator) => void`,
-    );
-    return 2;
   }
   const onSignal = (signal: NodeJS.Signals) => {
     operator.logger.info(`received ${signal}; stopping`);
@@ -171,15 +140,4 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   await operator.start();
   await operator.whenStopped();
   return 0;
-}
-
-// Run only when executed, not when imported (tests import parseCommandLine).
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main(process.argv.slice(2), process.env).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-      process.exit(1);
-    },
-  );
 }
