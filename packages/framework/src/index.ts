@@ -7,7 +7,13 @@ export { TemporaryError, PermanentError, HandlerTimeoutError } from './reconcile
 export type { HandlerContext, Cause, PendingPatch } from './reconcile/context.js';
 export type { Condition, ConditionUpdate } from './reconcile/conditions.js';
 export type { Diff, DiffItem, DiffOperation } from './reconcile/diff.js';
-export { RegistrationError, type ControllerClass } from './registry.js';
+export {
+  RegistrationError,
+  describeController,
+  type ControllerClass,
+  type ControllerDescription,
+} from './registry.js';
+export * from './generate/index.js';
 export { KubeClient, loadKubeConfig, type JsonPatchOperation, type ListOptions } from './kube/client.js';
 export { ApiError, isApiError } from './kube/errors.js';
 export type { KubeObject, ObjectMeta, OwnerReference, ObjectList } from './kube/object.js';

@@ -5,6 +5,7 @@ import {
   CONTROLLER_METADATA,
   HANDLERS_METADATA,
   OWNS_METADATA,
+  RBAC_METADATA,
   WATCHES_METADATA,
 } from './decorators/metadata-keys.js';
 import type {
@@ -13,9 +14,11 @@ import type {
   HandlerMetadata,
   HandlerOptions,
   OwnsOptions,
+  PolicyRule,
   RelatedKind,
   WatchesOptions,
 } from './decorators/options.js';
+import type { CrdSchema } from './generate/crd.js';
 import type { ResourceRef } from './kube/resource.js';
 
 export interface HandlerSpec {
@@ -29,13 +32,21 @@ export interface HandlerSpec {
   related?: RelatedKind;
 }
 
-export interface ControllerSpec {
+/** What a controller's decorators declare, read without constructing it (generators use this). */
+export interface ControllerDescription {
   name: string;
   resource: ResourceRef;
   statusSubresource: boolean;
   handlers: HandlerSpec[];
   owns: OwnsOptions[];
   watches: WatchesOptions[];
+  /** Extra permissions from @RbacRule. */
+  rbac: PolicyRule[];
+  /** The schema for its CRD, if the controller declares one. */
+  crd?: CrdSchema;
+}
+
+export interface ControllerSpec extends ControllerDescription {
   instance: object;
 }
 
@@ -53,9 +64,8 @@ export function readHooks(cls: ControllerClass, deps: unknown[] = []): HooksSpec
   const recorded = inheritedHandlers(cls);
   if (Reflect.getMetadata(CONTROLLER_METADATA, cls) || recorded.length === 0) return undefined;
   if (!recorded.every((h) => OPERATOR_LEVEL.includes(h.kind))) return undefined;
-  const instance = new cls(...deps);
   const name = cls.name || '<anonymous class>';
-  return { name, instance, handlers: toSpecs(name, instance, recorded) };
+  return { name, instance: new cls(...deps), handlers: toSpecs(name, recorded) };
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -73,6 +83,18 @@ interface RecordedHandler extends HandlerMetadata {
 }
 
 export function readController(cls: ControllerClass, deps: unknown[] = []): ControllerSpec {
+  const description = describeController(cls);
+  const instance = new cls(...deps);
+  for (const h of description.handlers) {
+    if (typeof (instance as Record<string, unknown>)[h.method] !== 'function') {
+      throw new RegistrationError(`${h.qualifiedName}: @${decoratorName(h.kind)} must decorate a method`);
+    }
+  }
+  return { ...description, instance };
+}
+
+/** Reads and validates a controller's decorators without constructing it. */
+export function describeController(cls: ControllerClass): ControllerDescription {
   const name = cls.name || '<anonymous class>';
   const options: ControllerOptions | undefined = Reflect.getMetadata(CONTROLLER_METADATA, cls);
   const recorded = inheritedHandlers(cls);
@@ -98,8 +120,7 @@ export function readController(cls: ControllerClass, deps: unknown[] = []): Cont
     );
   }
 
-  const instance = new cls(...deps);
-  const handlers = toSpecs(name, instance, recorded);
+  const handlers = toSpecs(name, recorded);
   const owns = inheritedList<OwnsOptions>(OWNS_METADATA, cls);
   for (const owned of owns) {
     if (!owned.apiVersion || !owned.kind)
@@ -127,7 +148,8 @@ export function readController(cls: ControllerClass, deps: unknown[] = []): Cont
     handlers,
     owns,
     watches,
-    instance,
+    rbac: inheritedList<PolicyRule>(RBAC_METADATA, cls),
+    ...(options.crd ? { crd: options.crd } : {}),
   };
 }
 
@@ -163,14 +185,11 @@ function inheritedHandlers(cls: ControllerClass): RecordedHandler[] {
   return handlers;
 }
 
-function toSpecs(name: string, instance: object, recorded: RecordedHandler[]): HandlerSpec[] {
+function toSpecs(name: string, recorded: RecordedHandler[]): HandlerSpec[] {
   const handlers: HandlerSpec[] = [];
   const owners = new Map<string, string>();
   for (const h of reorderWithinMethods(recorded)) {
     const qualifiedName = `${name}.${h.method}`;
-    if (typeof (instance as Record<string, unknown>)[h.method] !== 'function') {
-      throw new RegistrationError(`${qualifiedName}: @${decoratorName(h.kind)} must decorate a method`);
-    }
     const id = h.options.id ?? (h.kind === 'field' ? `${h.method}/${h.field}` : h.method);
     const owner = owners.get(id);
     if (owner && owner !== h.method) {

@@ -2,6 +2,7 @@
 // node:util parseArgs' own errors) into one message and an exit code, never a stack trace
 // for a typing mistake.
 import { readFileSync } from 'node:fs';
+import { generateCommand } from './generate.js';
 import { runCommand } from './run.js';
 import { UsageError } from './usage-error.js';
 
@@ -11,6 +12,8 @@ usage: fedora-operator <command> [options]
 
 commands:
   run <module> [options]      run the controllers a compiled module exports (see: fedora-operator run --help)
+  generate crds <module>      CustomResourceDefinitions from the controllers' \`crd\` schemas
+  generate rbac <module>      the ClusterRole/Role the controllers need (see: fedora-operator generate --help)
 
 options:
   -h, --help                  this text
@@ -23,6 +26,7 @@ type Command = (argv: string[], env: NodeJS.ProcessEnv) => Promise<number>;
 
 const commands: Record<string, Command> = {
   run: runCommand,
+  generate: (argv) => generateCommand(argv),
 };
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {

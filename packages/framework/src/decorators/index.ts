@@ -17,6 +17,7 @@ export {
 } from './handlers.js';
 export { Owns } from './owns.js';
 export { Watches } from './watches.js';
+export { RbacRule } from './rbac-rule.js';
 export { PRESENT, ABSENT } from './options.js';
 export type {
   BackoffOptions,
@@ -28,6 +29,7 @@ export type {
   HandlerOptions,
   ObjectRef,
   OwnsOptions,
+  PolicyRule,
   RelatedKind,
   RelatedOptions,
   TimerOptions,

@@ -1,4 +1,5 @@
 // Options shared by every handler decorator, and the shapes recorded as metadata.
+import type { CrdSchema } from '../generate/crd.js';
 import type { KubeObject } from '../kube/object.js';
 
 /** Matches a label/annotation that is set to anything. */
@@ -120,4 +121,13 @@ export interface ControllerOptions {
   namespaced?: boolean;
   /** Write status through the /status subresource (default true; the CRD must enable it). */
   statusSubresource?: boolean;
+  /** The kind's schema, for `fedora-operator generate crds`; absent for kinds defined elsewhere. */
+  crd?: CrdSchema;
+}
+
+/** A Kubernetes RBAC rule, as in a ClusterRole. */
+export interface PolicyRule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
 }

@@ -1,18 +1,14 @@
-// What each kind declares about itself; crd.ts turns it into a CustomResourceDefinition.
+// What each kind declares about itself; the framework's CRD generator turns it into a
+// CustomResourceDefinition (controllers declare it with `@Controller(kojiKind(definition))`).
+import type { CrdSchema, PrinterColumn } from '@fedora-operators/framework';
 import type { JSONSchemaProps } from './schema.js';
 
 export const GROUP = 'koji.fedoraproject.org';
 export const VERSION = 'v1alpha1';
 
-export interface PrinterColumn {
-  name: string;
-  type: 'string' | 'integer' | 'boolean' | 'date';
-  jsonPath: string;
-  description?: string;
-  priority?: number;
-}
+export type { PrinterColumn };
 
-export interface KindDefinition {
+export interface KindDefinition extends CrdSchema {
   kind: string;
   plural: string;
   singular: string;
@@ -20,6 +16,6 @@ export interface KindDefinition {
   description: string;
   spec: JSONSchemaProps;
   status: JSONSchemaProps;
-  /** The kind's own columns; crd.ts adds Ready and Age after them. */
+  /** The kind's own columns; the framework adds Ready, Reason and Age after them. */
   printerColumns: PrinterColumn[];
 }

@@ -1,4 +1,4 @@
-// The Koji operator's API: one file per kind, the CRD builder, and the CRD files.
+// The Koji operator's API: one file per kind (its types and the schema its CRD is generated from).
 export * from './definition.js';
 export * from './koji-builder.js';
 export * from './koji-hub.js';
@@ -9,5 +9,3 @@ export { kindDefinitions } from './kinds.js';
 export type { Condition, CommonStatus } from './status.js';
 export type { JSONSchemaProps, ValidationRule, IntOrStringSchema } from './schema.js';
 export * from './placement.js';
-export { buildCrd, type CustomResourceDefinition } from './crd.js';
-export { renderCrdFiles, type CrdFile } from './crd-files.js';

@@ -5,6 +5,7 @@
 // certificate (CN = host name), issued from the hub's client CA when the Secret is missing.
 import {
   Controller,
+  RbacRule,
   OnConfigMapChange,
   OnDelete,
   OnSecretChange,
@@ -15,7 +16,12 @@ import {
   type HandlerContext,
 } from '@fedora-operators/framework';
 import { overrideKeys } from '../config/index.js';
-import type { KojiBuilder, KojiBuilderSpec, KojiBuilderStatus } from '../api/index.js';
+import {
+  kojiBuilderDefinition,
+  type KojiBuilder,
+  type KojiBuilderSpec,
+  type KojiBuilderStatus,
+} from '../api/index.js';
 import { HubConnectionError, hubProblemOf } from '../hub-connection/index.js';
 import { builderHostIdentities, retireBuilderHosts, syncBuilderHosts } from '../koji-sync/index.js';
 import { builderManifests, builderNames, Resources } from '../manifests/index.js';
@@ -26,12 +32,13 @@ import {
   applyRendered,
   everyOneInTheNamespace,
   kojiApiVersion,
-  kojiGroup,
   readReferences,
   referencedHash,
   reportMissing,
   waitSeconds,
   workloadReadiness,
+  issuesCertificates,
+  kojiKind,
 } from './support.js';
 
 type Ctx = HandlerContext<KojiBuilderSpec, KojiBuilderStatus>;
@@ -39,7 +46,8 @@ type Ctx = HandlerContext<KojiBuilderSpec, KojiBuilderStatus>;
 const secretRefs = (spec: KojiBuilderSpec) => [spec.cacert_secret, spec.client_cert_secret];
 const configMapRefs = (spec: KojiBuilderSpec) => [spec.configmap, spec.mock_config_cm];
 
-@Controller({ ...kojiGroup, kind: 'KojiBuilder', plural: 'kojibuilders' })
+@Controller(kojiKind(kojiBuilderDefinition))
+@RbacRule(issuesCertificates)
 @Owns({ apiVersion: 'apps/v1', kind: 'StatefulSet' })
 @Owns({ apiVersion: 'v1', kind: 'Service' })
 @Owns({ apiVersion: 'v1', kind: 'ConfigMap' })

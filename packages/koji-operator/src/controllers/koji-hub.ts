@@ -4,6 +4,7 @@
 // names and `host`) and a missing admin certificate are issued from it.
 import {
   Controller,
+  RbacRule,
   isApiError,
   OnConfigMapChange,
   OnSecretChange,
@@ -14,7 +15,13 @@ import {
   type KubeObject,
 } from '@fedora-operators/framework';
 import { overrideKeys, subjectDn } from '../config/index.js';
-import type { KojiHub, KojiHubSpec, KojiHubStatus, KojiWeb } from '../api/index.js';
+import {
+  kojiHubDefinition,
+  type KojiHub,
+  type KojiHubSpec,
+  type KojiHubStatus,
+  type KojiWeb,
+} from '../api/index.js';
 import { adminCertSecretName, hubManifests, hubNames, hubUrls, Resources } from '../manifests/index.js';
 import { issueMissingCertificates } from './certificates.js';
 import { activeKojira } from './kojira.js';
@@ -24,13 +31,15 @@ import {
   deleteOwned,
   everyOneInTheNamespace,
   kojiApiVersion,
-  kojiGroup,
   readReferences,
   referencedHash,
   reportMissing,
   reportReadiness,
   warnDropped,
   workloadReadiness,
+  issuesCertificates,
+  kojiKind,
+  routeCustomHost,
 } from './support.js';
 
 type Ctx = HandlerContext<KojiHubSpec, KojiHubStatus>;
@@ -61,7 +70,9 @@ export const issuedAdminUser = 'kojiadmin';
 
 export const hubConfigMapRefs = (spec: KojiHubSpec) => [spec.configmap, spec.messaging_cert_cm];
 
-@Controller({ ...kojiGroup, kind: 'KojiHub', plural: 'kojihubs' })
+@Controller(kojiKind(kojiHubDefinition))
+@RbacRule(issuesCertificates)
+@RbacRule(routeCustomHost)
 @Owns({ apiVersion: 'apps/v1', kind: 'Deployment' })
 @Owns({ apiVersion: 'v1', kind: 'Service' })
 @Owns({ apiVersion: 'v1', kind: 'ConfigMap' })

@@ -13,6 +13,7 @@
 // finalizer holds the CR until that succeeded).
 import {
   Controller,
+  RbacRule,
   OnDelete,
   Reconcile,
   TemporaryError,
@@ -20,7 +21,12 @@ import {
   type HandlerContext,
 } from '@fedora-operators/framework';
 
-import { effectiveUsername, type KojiUserSpec, type KojiUserStatus } from '../api/koji-user.js';
+import {
+  kojiUserDefinition,
+  effectiveUsername,
+  type KojiUserSpec,
+  type KojiUserStatus,
+} from '../api/koji-user.js';
 import { ensureCertificateSecret } from '../certs/index.js';
 import {
   FailureBackoff,
@@ -31,7 +37,7 @@ import {
 } from '../hub-connection/index.js';
 import { NotANormalUserError, disableUser, syncUser } from '../koji-sync/index.js';
 import { ownerOf } from './certificates.js';
-import { everyOneInTheNamespace, kojiApiVersion, kojiGroup } from './support.js';
+import { everyOneInTheNamespace, kojiApiVersion, issuesCertificates, kojiKind } from './support.js';
 
 export interface KojiUserControllerOptions {
   /** How often koji is checked for drift when nothing else happens; default 300 s. */
@@ -42,7 +48,8 @@ export interface KojiUserControllerOptions {
 
 type Ctx = HandlerContext<KojiUserSpec, KojiUserStatus>;
 
-@Controller({ ...kojiGroup, kind: 'KojiUser', plural: 'kojiusers' })
+@Controller(kojiKind(kojiUserDefinition))
+@RbacRule(issuesCertificates)
 // A KojiHub that appears (or changes its CA or admin certificate) is what the sync needs.
 @Watches({ apiVersion: kojiApiVersion, kind: 'KojiHub', map: everyOneInTheNamespace })
 export class KojiUserController {

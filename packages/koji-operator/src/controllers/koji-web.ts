@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   Controller,
+  RbacRule,
   OnSecretChange,
   Owns,
   Reconcile,
@@ -13,7 +14,7 @@ import {
 import { ensureServiceUser, kojiWebUser } from '../koji-sync/index.js';
 import { issueMissingCertificates } from './certificates.js';
 import { KojiSideController, lookUpHub, reportReadinessWithKoji, syncKojiSide } from './koji-side.js';
-import type { KojiWeb, KojiWebSpec, KojiWebStatus } from '../api/index.js';
+import { kojiWebDefinition, type KojiWeb, type KojiWebSpec, type KojiWebStatus } from '../api/index.js';
 import { Resources, webManifests, webNames, webUrl } from '../manifests/index.js';
 import {
   applyRendered,
@@ -21,11 +22,13 @@ import {
   deleteOwned,
   everyOneInTheNamespace,
   kojiApiVersion,
-  kojiGroup,
   readReferences,
   referencedHash,
   reportMissing,
   workloadReadiness,
+  issuesCertificates,
+  kojiKind,
+  routeCustomHost,
 } from './support.js';
 
 type Ctx = HandlerContext<KojiWebSpec, KojiWebStatus>;
@@ -36,7 +39,9 @@ const secretRefs = (spec: KojiWebSpec) => [
   spec.service_cert_secret,
 ];
 
-@Controller({ ...kojiGroup, kind: 'KojiWeb', plural: 'kojiwebs' })
+@Controller(kojiKind(kojiWebDefinition))
+@RbacRule(issuesCertificates)
+@RbacRule(routeCustomHost)
 @Owns({ apiVersion: 'apps/v1', kind: 'Deployment' })
 @Owns({ apiVersion: 'v1', kind: 'Service' })
 @Owns({ apiVersion: 'v1', kind: 'ConfigMap' })

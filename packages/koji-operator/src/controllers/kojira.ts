@@ -5,6 +5,7 @@
 // its certificate is issued from the hub's client CA when its Secret is missing.
 import {
   Controller,
+  RbacRule,
   OnConfigMapChange,
   OnSecretChange,
   Owns,
@@ -17,19 +18,20 @@ import { ensureServiceUser, kojiraUser } from '../koji-sync/index.js';
 import { issueMissingCertificates } from './certificates.js';
 import { KojiSideController, lookUpHub, reportReadinessWithKoji, syncKojiSide } from './koji-side.js';
 import { overrideKeys } from '../config/index.js';
-import type { Kojira, KojiraSpec, KojiraStatus } from '../api/index.js';
+import { kojiraDefinition, type Kojira, type KojiraSpec, type KojiraStatus } from '../api/index.js';
 import { kojiraManifests, kojiraNames, Resources } from '../manifests/index.js';
 import {
   applyRendered,
   deleteOwned,
   everyOneInTheNamespace,
   kojiApiVersion,
-  kojiGroup,
   readReferences,
   referencedHash,
   reportMissing,
   waitSeconds,
   workloadReadiness,
+  issuesCertificates,
+  kojiKind,
 } from './support.js';
 import { decodeConfigMap } from './koji-hub.js';
 
@@ -56,7 +58,8 @@ export async function activeKojira(
 const secretRefs = (spec: KojiraSpec) => [spec.cacert_secret, spec.client_cert_secret];
 const configMapRefs = (spec: KojiraSpec) => [spec.configmap];
 
-@Controller({ ...kojiGroup, kind: 'Kojira', plural: 'kojiras' })
+@Controller(kojiKind(kojiraDefinition))
+@RbacRule(issuesCertificates)
 @Owns({ apiVersion: 'apps/v1', kind: 'Deployment' })
 @Owns({ apiVersion: 'v1', kind: 'ConfigMap' })
 // Which Kojira is active depends on the others: the deletion of the active one wakes the next.

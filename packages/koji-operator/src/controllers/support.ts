@@ -4,15 +4,37 @@ import { X509Certificate } from 'node:crypto';
 import {
   CoreResources,
   isApiError,
+  type ControllerOptions,
   type HandlerContext,
   type KubeObject,
+  type PolicyRule,
   type ResourceRef,
 } from '@fedora-operators/framework';
+import type { KindDefinition } from '../api/index.js';
 import { contentHash, hashInputOf, type Child } from '../manifests/index.js';
 
 /** The API group and version of every Koji kind. */
 export const kojiGroup = { group: 'koji.fedoraproject.org', version: 'v1alpha1' } as const;
 export const kojiApiVersion = `${kojiGroup.group}/${kojiGroup.version}`;
+
+/** @Controller options of a Koji kind: its CRD (generated from them) is in the `koji` category. */
+export function kojiKind(def: KindDefinition): ControllerOptions {
+  return { ...kojiGroup, kind: def.kind, plural: def.plural, crd: { ...def, categories: ['koji'] } };
+}
+
+/** Missing client and service certificates are issued into Secrets (controllers/certificates.ts). */
+export const issuesCertificates: PolicyRule = {
+  apiGroups: [''],
+  resources: ['secrets'],
+  verbs: ['get', 'create', 'patch'],
+};
+
+/** A Route with spec.host set needs the custom-host subresource on OpenShift. */
+export const routeCustomHost: PolicyRule = {
+  apiGroups: ['route.openshift.io'],
+  resources: ['routes/custom-host'],
+  verbs: ['create', 'update', 'patch'],
+};
 
 /**
  * A @Watches map for kinds that feed every object of the namespace (a KojiHub for the objects
