@@ -165,7 +165,7 @@ function operatorCommand(id: OperatorId, ns: string, kopf: string, profDir: stri
         process.execPath,
         [
           ...(flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []),
-          join(root, 'packages/framework/dist/runtime/cli.js'),
+          join(root, 'packages/framework/dist/cli/bin.js'),
           'run',
           join(here, 'operators/ours.mjs'),
           '--namespace',

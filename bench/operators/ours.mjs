@@ -1,6 +1,6 @@
 // The benchmark's operator on our framework, as a user would ship it (plain JavaScript: the
 // decorators are applied as functions), run by the framework's CLI:
-//   node packages/framework/dist/runtime/cli.js run bench/operators/ours.mjs --namespace <ns>
+//   node packages/framework/dist/cli/bin.js run bench/operators/ours.mjs --namespace <ns>
 import { Controller, OnCreate, OnResume, OnUpdate } from '@fedora-operators/framework';
 
 const now = () => new Date().toISOString();

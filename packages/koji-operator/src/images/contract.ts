@@ -635,7 +635,7 @@ const operator: ImageContract = {
   privileged: false,
   readOnlyRootFilesystem: true,
   ports: [{ name: 'metrics', port: 8080 }],
-  command: ['node', 'packages/framework/dist/runtime/cli.js'],
+  command: ['node', 'packages/framework/dist/cli/bin.js'],
   args: ['run', 'packages/koji-operator/dist/main.js'],
   configFiles: [],
   certificateFiles: [],
