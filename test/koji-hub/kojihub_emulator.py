@@ -12,10 +12,20 @@ Usage:
   kojihub_emulator.py serve --dsn DSN --cert C --key K --ca CA [--port N] [--port-file F]
                             [--admin NAME] [--option Key=Value ...]
   kojihub_emulator.py sql --dsn DSN QUERY      (prints {"rows": [...], "rowcount": n} as JSON)
+
+As a WSGI application (``application`` below) it runs where koji's own hub runs: under Apache
+httpd with mod_wsgi at /kojihub, mod_ssl doing TLS and client-certificate verification and
+passing SSL_CLIENT_* to the ssllogin location. It then reads hub.conf (and hub.conf.d/*.conf)
+as koji's hub does - the files named by the koji.hub.ConfigFile / koji.hub.ConfigDir
+variables, by default /etc/koji-hub/hub.conf(.d) - for the database (DBName, DBUser, DBHost,
+DBPort, DBPass, or DBConnectionString) and the options above; the schema is loaded by whoever
+deploys it (psql with schema.sql), not by the application.
 """
 
 import argparse
+import configparser
 import datetime
+import glob
 import inspect
 import json
 import os
@@ -34,6 +44,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import koji
 import koji.util
 import psycopg
+import psycopg.conninfo
 from psycopg.rows import dict_row
 from koji.xmlrpcplus import ExtendedMarshaller, Fault, dumps, getparser
 
@@ -1324,40 +1335,42 @@ class HubHandler(BaseHTTPRequestHandler):
             return
         length = int(self.headers.get('Content-Length') or 0)
         body = self.rfile.read(length) if length else b''
-        opts = self.server.opts
-        if opts['ServerOffline']:
-            self._reply(200, dumps(Fault(koji.ServerOffline.faultCode,
-                                         opts['OfflineMessage'] or 'server is offline')),
-                        'text/xml')
-            return
+        status, text, content_type = respond(self.server.opts, self.server.dsn, route,
+                                             self._environ(route), body)
+        self._reply(status, text, content_type)
+
+
+def respond(opts, dsn, route, environ, body):
+    """(HTTP status, body, content type) of one XML-RPC POST; the built-in server and the WSGI
+    application share it."""
+    if opts['ServerOffline']:
+        return 200, dumps(Fault(koji.ServerOffline.faultCode,
+                                opts['OfflineMessage'] or 'server is offline')), 'text/xml'
+    try:
+        cnx = psycopg.connect(dsn, connect_timeout=5)
+    except Exception as e:
+        log('database outage: %s' % e)
+        return 200, dumps(Fault(koji.ServerOffline.faultCode, 'database outage')), 'text/xml'
+    started = time.time()
+    try:
+        ctx = Context(opts, environ, cnx)
+        dispatcher = Dispatcher(ctx)
         try:
-            cnx = psycopg.connect(self.server.dsn, connect_timeout=5)
-        except Exception as e:
-            log('database outage: %s' % e)
-            self._reply(200, dumps(Fault(koji.ServerOffline.faultCode, 'database outage')),
-                        'text/xml')
-            return
-        started = time.time()
-        try:
-            ctx = Context(opts, self._environ(route), cnx)
-            dispatcher = Dispatcher(ctx)
-            try:
-                method, response, fault = dispatcher.handle(body)
-            except BadRequest as e:
-                self._reply(400, str(e) + '\n', 'text/plain')
-                return
-            if dispatcher.traceback:
-                cnx.rollback()
-            elif ctx.commit_pending:
-                cnx.commit()
-            else:
-                cnx.rollback()
-            user = ctx.session.user_data.get('name') if ctx.session else None
-            log('%s %s user=%s %.0fms%s' % (route, method, user, (time.time() - started) * 1000,
-                                           ' FAULT %s' % fault if fault else ''))
-            self._reply(200, response, 'text/xml')
-        finally:
-            cnx.close()
+            method, response, fault = dispatcher.handle(body)
+        except BadRequest as e:
+            return 400, str(e) + '\n', 'text/plain'
+        if dispatcher.traceback:
+            cnx.rollback()
+        elif ctx.commit_pending:
+            cnx.commit()
+        else:
+            cnx.rollback()
+        user = ctx.session.user_data.get('name') if ctx.session else None
+        log('%s %s user=%s %.0fms%s' % (route, method, user, (time.time() - started) * 1000,
+                                       ' FAULT %s' % fault if fault else ''))
+        return 200, response, 'text/xml'
+    finally:
+        cnx.close()
 
 
 class HubServer(ThreadingHTTPServer):
@@ -1367,6 +1380,64 @@ class HubServer(ThreadingHTTPServer):
     def handle_error(self, request, client_address):
         exc = sys.exc_info()[1]
         log('connection from %s:%s failed: %s' % (client_address[0], client_address[1], exc))
+
+
+# ---------------------------------------------------------------------------- WSGI application
+
+# hub.conf keys for the database, as koji's hub reads them (kojixmlrpc.config_map).
+DB_KEYS = {'DBName': 'dbname', 'DBUser': 'user', 'DBHost': 'host', 'DBPort': 'port',
+           'DBPass': 'password'}
+_WSGI_CONFIG = {}
+
+
+def read_hub_config(config_file, config_dir):
+    """(options, dsn) from hub.conf and hub.conf.d/*.conf, later files winning, as koji does."""
+    parser = configparser.RawConfigParser()
+    files = [config_file] + sorted(glob.glob(os.path.join(config_dir, '*.conf')))
+    read = parser.read([f for f in files if os.path.isfile(f)])
+    if not read:
+        raise koji.GenericError('no hub configuration at %s' % config_file)
+    section = dict(parser.items('hub')) if parser.has_section('hub') else {}
+    opts = dict(DEFAULT_OPTS)
+    for key in DEFAULT_OPTS:
+        if key.lower() in section:
+            opts[key] = parse_option('%s=%s' % (key, section[key.lower()]))[1]
+    if section.get('dbconnectionstring'):
+        dsn = section['dbconnectionstring']
+    else:
+        dsn = psycopg.conninfo.make_conninfo(**{
+            arg: section[key.lower()] for key, arg in DB_KEYS.items() if section.get(key.lower())})
+    return opts, dsn
+
+
+def application(environ, start_response):
+    """The hub at /kojihub under mod_wsgi (see the module's docstring)."""
+    config_file = environ.get('koji.hub.ConfigFile', '/etc/koji-hub/hub.conf')
+    config_dir = environ.get('koji.hub.ConfigDir', '/etc/koji-hub/hub.conf.d')
+    if config_file not in _WSGI_CONFIG:
+        _WSGI_CONFIG[config_file] = read_hub_config(config_file, config_dir)
+        log('koji hub emulator (koji library %s) serving under mod_wsgi, config %s'
+            % (koji.__version__, config_file))
+    opts, dsn = _WSGI_CONFIG[config_file]
+    path = environ.get('SCRIPT_NAME', '') + environ.get('PATH_INFO', '')
+    route = {'/kojihub': 'hub', '/kojihub/': 'hub', '/kojihub/ssllogin': 'ssllogin'}.get(path)
+    headers = [('Koji-Version', opts['KojiVersion'])]
+    if route is None:
+        status, text, content_type = 404, 'Not Found\n', 'text/plain'
+    elif environ.get('REQUEST_METHOD') != 'POST':
+        status, content_type = 405, 'text/plain'
+        text = ('Method Not Allowed\nThis is an XML-RPC server. Only POST requests are '
+                'accepted.\n')
+        headers.append(('Allow', 'POST'))
+    else:
+        length = int(environ.get('CONTENT_LENGTH') or 0)
+        body = environ['wsgi.input'].read(length) if length else b''
+        status, text, content_type = respond(opts, dsn, route, environ, body)
+    data = text.encode('utf-8')
+    reasons = {200: 'OK', 400: 'Bad Request', 404: 'Not Found', 405: 'Method Not Allowed'}
+    start_response('%d %s' % (status, reasons[status]),
+                   headers + [('Content-Type', content_type), ('Content-Length', str(len(data)))])
+    return [data]
 
 
 def init_db(dsn, admin):
