@@ -1,6 +1,7 @@
-// Two tiers: unit tests next to the code they test (pure functions, no cluster), and
-// integration tests under test/ and packages/*/test/ against the real control plane
-// that test/cluster starts once per run.
+// Tiers: unit tests next to the code they test (pure functions, no cluster); integration tests
+// under test/ and packages/*/test/ against the real control plane that test/cluster starts
+// once per run; `real`: tests under test/real-node/ against a control plane with a real
+// kubelet node (real pods, probes, Services, DNS), started once per run.
 const tsJest = [
   'ts-jest',
   { useESM: true, tsconfig: '<rootDir>/tsconfig.test.json', diagnostics: { warnOnly: false } },
@@ -29,8 +30,17 @@ export default {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/packages/*/test/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/real-node/'],
       globalSetup: '<rootDir>/test/cluster/jest-global-setup.ts',
       globalTeardown: '<rootDir>/test/cluster/jest-global-teardown.ts',
+    },
+    {
+      // Real pods on a real kubelet node (test/cluster/real-cluster.ts): needs root on Linux.
+      ...common,
+      displayName: 'real',
+      testMatch: ['<rootDir>/test/real-node/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/cluster/jest-real-setup.ts',
+      globalTeardown: '<rootDir>/test/cluster/jest-real-teardown.ts',
     },
   ],
 };

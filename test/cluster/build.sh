@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl and kwok
 # from the Go module proxy into a cache folder outside the repo, keyed by the versions.
+# With --node it also builds what the real node (profile `real`) needs: kubelet and kube-proxy
+# from the same wrapper module, CoreDNS and the pod sandbox's pause from nodebins/.
 # Safe to run concurrently (flock); a finished build is reused in seconds.
 # Prints the bin folder on its last line.
 set -euo pipefail
@@ -10,6 +12,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 command -v go >/dev/null || { echo "test/cluster/build.sh: Go is required to build the control plane (apt-get install golang, or use the polyglot machine)" >&2; exit 1; }
 command -v flock >/dev/null || { echo "test/cluster/build.sh: flock (util-linux) is required" >&2; exit 1; }
 
+node=0; [ "${1:-}" = --node ] && node=1
 key="$K8S_VERSION-etcd$ETCD_VERSION-kwok$KWOK_VERSION"
 cache="${TESTCLUSTER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/testcluster}/$key"
 bin="$cache/bin" src="$cache/src"
@@ -18,7 +21,7 @@ log() { printf '[cluster-build %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
 exec 9>"$cache/.lock"
 if ! flock -n 9; then log "another build holds $cache/.lock; waiting"; flock 9; fi
-if [ -f "$bin/.complete" ]; then echo "$bin"; exit 0; fi
+if [ -f "$bin/.complete" ] && { [ $node = 0 ] || [ -f "$bin/.node-complete-$COREDNS_VERSION" ]; }; then echo "$bin"; exit 0; fi
 
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-buildvcs=false
 start=$(date +%s)
@@ -57,4 +60,28 @@ if [ ! -x "$bin/kwok" ]; then
 fi
 touch "$bin/.complete"
 log "control plane built in $(( $(date +%s) - start ))s into $bin"
+
+if [ $node = 1 ] && [ ! -f "$bin/.node-complete-$COREDNS_VERSION" ]; then
+  # The kubebins go.mod lists kubelet and kube-proxy as tools; refresh it in case the cache
+  # was made before they were added.
+  cp "$here/kubebins/go.mod" "$here/kubebins/go.sum" "$src/"
+  for cmd in kubelet kube-proxy; do
+    if [ -x "$bin/$cmd" ]; then log "$cmd already built"; continue; fi
+    log "building $cmd (about 30 s with a warm Go build cache, several minutes cold)"
+    (cd "$src" && go build -ldflags "$ldf" -o "$bin/$cmd.tmp" "k8s.io/kubernetes/cmd/$cmd") && mv "$bin/$cmd.tmp" "$bin/$cmd"
+    log "built $cmd ($(( $(date +%s) - start ))s so far)"
+  done
+  nsrc="$cache/nodebins-$COREDNS_VERSION"
+  mkdir -p "$nsrc"
+  cp -r "$here/nodebins/." "$nsrc/"
+  log "downloading CoreDNS $COREDNS_VERSION modules (go.sum pinned)"
+  (cd "$nsrc" && go mod download)
+  for cmd in pause coredns; do
+    log "building $cmd"
+    (cd "$nsrc" && go build -ldflags "-s -w" -o "$bin/$cmd.tmp" "./cmd/$cmd") && mv "$bin/$cmd.tmp" "$bin/$cmd"
+    log "built $cmd ($(( $(date +%s) - start ))s so far)"
+  done
+  touch "$bin/.node-complete-$COREDNS_VERSION"
+  log "node binaries built into $bin"
+fi
 echo "$bin"

@@ -2,10 +2,15 @@
 // client-certificate admin), and for the "full" profile kube-controller-manager,
 // kube-scheduler and KWOK with one fake Node, so Deployments get Pods that turn Ready
 // without a kubelet. Binaries come from build.sh (Go module proxy, cached per machine).
+// The "real" profile is started by real-cluster.ts inside a run's own network namespace, next
+// to a real kubelet: no KWOK, the apiserver listens on every address of that namespace and
+// advertises the node IP (so the `kubernetes` Service has endpoints pods can reach), and
+// ServiceAccount admission is on (pods get their tokens).
 import { execFileSync, spawn } from 'node:child_process';
 import {
   closeSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   openSync,
   readFileSync,
@@ -19,12 +24,12 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generatePki, type Pki } from './pki.ts';
+import { generatePki } from './pki.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = join(here, '..', '..');
 
-export type Profile = 'minimal' | 'full';
+export type Profile = 'minimal' | 'full' | 'real';
 
 export interface ClusterState {
   runDir: string;
@@ -43,6 +48,10 @@ export interface StartOptions {
   crdDirs?: string[];
   /** A KWOK configuration file (stages, exec) passed with --config. */
   kwokConfig?: string;
+  /** The run folder (default: a fresh one on /dev/shm). */
+  runDir?: string;
+  /** Profile "real": the node IP the apiserver advertises (and its serving certificate names). */
+  nodeIp?: string;
   log?: (message: string) => void;
 }
 
@@ -73,7 +82,7 @@ export function ensureBinaries(log: (m: string) => void = () => {}): string {
   return binDir;
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.on('error', reject);
@@ -84,7 +93,7 @@ function freePort(): Promise<number> {
   });
 }
 
-function probe(url: string, tls?: RequestOptions): Promise<boolean> {
+export function probe(url: string, tls?: RequestOptions): Promise<boolean> {
   return new Promise((resolve) => {
     const done = (ok: boolean) => resolve(ok);
     const request = url.startsWith('https:')
@@ -101,7 +110,7 @@ function probe(url: string, tls?: RequestOptions): Promise<boolean> {
   });
 }
 
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return;
@@ -110,7 +119,7 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: n
   throw new Error(`test/cluster: ${what} did not become healthy within ${timeoutMs / 1000}s`);
 }
 
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -119,7 +128,8 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function kubeconfigYaml(server: string, pki: Pki): string {
+/** A kubeconfig for one client-certificate user of the cluster at `server`. */
+export function kubeconfigYaml(server: string, creds: { caCert: string; cert: string; key: string }): string {
   const b64 = (file: string) => readFileSync(file).toString('base64');
   return [
     'apiVersion: v1',
@@ -128,18 +138,29 @@ function kubeconfigYaml(server: string, pki: Pki): string {
     '- name: testcluster',
     '  cluster:',
     `    server: ${server}`,
-    `    certificate-authority-data: ${b64(pki.caCert)}`,
+    `    certificate-authority-data: ${b64(creds.caCert)}`,
     'users:',
     '- name: admin',
     '  user:',
-    `    client-certificate-data: ${b64(pki.adminCert)}`,
-    `    client-key-data: ${b64(pki.adminKey)}`,
+    `    client-certificate-data: ${b64(creds.cert)}`,
+    `    client-key-data: ${b64(creds.key)}`,
     'contexts:',
     '- name: testcluster',
     '  context: {cluster: testcluster, user: admin}',
     'current-context: testcluster',
     '',
   ].join('\n');
+}
+
+/** Starts a component in the background with its output in <logDir>/<name>.log; returns its pid. */
+export function launchDaemon(logDir: string, name: string, command: string, args: string[]): number {
+  const out = openSync(join(logDir, `${name}.log`), 'a');
+  // detached: its own process group, so stopping it also stops anything it forked.
+  const child = spawn(command, args, { detached: true, stdio: ['ignore', out, out] });
+  closeSync(out);
+  child.unref();
+  if (child.pid === undefined) throw new Error(`test/cluster: could not start ${name}`);
+  return child.pid;
 }
 
 /** The tail of every component log, for a failure message that says what went wrong. */
@@ -160,19 +181,17 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Clu
   const started = Date.now();
   const binDir = ensureBinaries(log);
   const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
-  const runDir = mkdtempSync(join(base, 'testcluster.'));
+  const runDir = options.runDir ?? mkdtempSync(join(base, 'testcluster.'));
+  mkdirSync(runDir, { recursive: true });
+  const real = profile === 'real';
+  if (real && !options.nodeIp) throw new Error('test/cluster: profile "real" needs the node IP');
   const processes: ClusterState['processes'] = [];
   const bin = (name: string) => join(binDir, name);
 
   const launch = (name: string, command: string, args: string[]) => {
-    const out = openSync(join(runDir, `${name}.log`), 'a');
-    // detached: its own process group, so stopping it also stops anything it forked.
-    const child = spawn(command, args, { detached: true, stdio: ['ignore', out, out] });
-    closeSync(out);
-    child.unref();
-    if (child.pid === undefined) throw new Error(`test/cluster: could not start ${name}`);
-    processes.push({ name, pid: child.pid });
-    return child.pid;
+    const pid = launchDaemon(runDir, name, command, args);
+    processes.push({ name, pid });
+    return pid;
   };
   const state: ClusterState = {
     runDir,
@@ -188,7 +207,7 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Clu
     const [etcdPort, peerPort, apiPort, kcmPort, schedPort, kwokPort] = await Promise.all(
       Array.from({ length: 6 }, freePort),
     );
-    const pki = generatePki(join(runDir, 'pki'));
+    const pki = generatePki(join(runDir, 'pki'), real ? [options.nodeIp as string] : []);
     log('starting etcd');
     launch('etcd', bin('etcd'), [
       '--name=tc',
@@ -208,8 +227,9 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Clu
     log('starting kube-apiserver');
     launch('kube-apiserver', bin('kube-apiserver'), [
       `--etcd-servers=http://127.0.0.1:${etcdPort}`,
-      '--bind-address=127.0.0.1',
-      '--advertise-address=127.0.0.1',
+      // "real": only the run's network namespace has these addresses.
+      `--bind-address=${real ? '0.0.0.0' : '127.0.0.1'}`,
+      `--advertise-address=${real ? options.nodeIp : '127.0.0.1'}`,
       `--secure-port=${apiPort}`,
       `--tls-cert-file=${pki.serverCert}`,
       `--tls-private-key-file=${pki.serverKey}`,
@@ -221,8 +241,13 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Clu
       '--service-cluster-ip-range=10.0.0.0/24',
       '--authorization-mode=RBAC',
       '--allow-privileged=true',
-      '--endpoint-reconciler-type=none',
-      '--disable-admission-plugins=ServiceAccount',
+      ...(real
+        ? [
+            '--endpoint-reconciler-type=lease',
+            // Reach the kubelet by its InternalIP: the node's name does not resolve.
+            '--kubelet-preferred-address-types=InternalIP',
+          ]
+        : ['--endpoint-reconciler-type=none', '--disable-admission-plugins=ServiceAccount']),
       '--profiling=false',
     ]);
     const server = `https://127.0.0.1:${apiPort}`;
@@ -233,7 +258,11 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Clu
     };
     await waitFor('kube-apiserver', () => probe(`${server}/readyz`, adminTls), 60_000);
     const kubeconfig = join(runDir, 'kubeconfig');
-    writeFileSync(kubeconfig, kubeconfigYaml(server, pki), { mode: 0o600 });
+    writeFileSync(
+      kubeconfig,
+      kubeconfigYaml(server, { caCert: pki.caCert, cert: pki.adminCert, key: pki.adminKey }),
+      { mode: 0o600 },
+    );
     Object.assign(state, { kubeconfig, server });
     const kubectl = (args: string[], input?: string) =>
       execFileSync(bin('kubectl'), [`--kubeconfig=${kubeconfig}`, ...args], {
@@ -251,8 +280,8 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Clu
     }
     if (crdFiles.length) kubectl(['wait', '--for=condition=Established', 'crd', '--all', '--timeout=60s']);
 
-    if (profile === 'full') {
-      log('starting kube-controller-manager, kube-scheduler and kwok');
+    if (profile !== 'minimal') {
+      log(`starting kube-controller-manager, kube-scheduler${real ? '' : ' and kwok'}`);
       launch('kube-controller-manager', bin('kube-controller-manager'), [
         `--kubeconfig=${kubeconfig}`,
         '--bind-address=127.0.0.1',
@@ -275,6 +304,8 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Clu
         `--secure-port=${schedPort}`,
         '--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics',
       ]);
+    }
+    if (profile === 'full') {
       launch('kwok', bin('kwok'), [
         `--kubeconfig=${kubeconfig}`,
         '--manage-all-nodes=false',
@@ -287,6 +318,8 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Clu
         `--server-address=127.0.0.1:${kwokPort}`,
         ...(options.kwokConfig ? [`--config=${options.kwokConfig}`] : []),
       ]);
+    }
+    if (profile !== 'minimal') {
       const anyTls: RequestOptions = { rejectUnauthorized: false };
       await Promise.all([
         waitFor(
@@ -295,8 +328,12 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Clu
           60_000,
         ),
         waitFor('kube-scheduler', () => probe(`https://127.0.0.1:${schedPort}/healthz`, anyTls), 60_000),
-        waitFor('kwok', () => probe(`http://127.0.0.1:${kwokPort}/healthz`), 60_000),
+        ...(profile === 'full'
+          ? [waitFor('kwok', () => probe(`http://127.0.0.1:${kwokPort}/healthz`), 60_000)]
+          : []),
       ]);
+    }
+    if (profile === 'full') {
       kubectl(
         ['apply', '-f', '-'],
         JSON.stringify({
@@ -317,6 +354,7 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Clu
       kubectl(['wait', '--for=condition=Ready', `node/${NODE_NAME}`, '--timeout=60s']);
       kubectl(['-n', 'default', 'wait', '--for=create', 'serviceaccount/default', '--timeout=60s']);
     }
+    if (real) kubectl(['-n', 'default', 'wait', '--for=create', 'serviceaccount/default', '--timeout=60s']);
     state.startedInMs = Date.now() - started;
     writeFileSync(join(runDir, 'state.json'), JSON.stringify(state, null, 2));
     return state;

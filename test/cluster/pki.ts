@@ -21,7 +21,7 @@ function openssl(args: string[]): void {
   execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
-function signLeaf(dir: string, name: string, subject: string, extensions: string): void {
+function signLeaf(dir: string, name: string, subject: string, extensions: string, caDir = dir): void {
   const key = join(dir, `${name}.key`);
   const csr = join(dir, `${name}.csr`);
   const ext = join(dir, `${name}.ext`);
@@ -33,9 +33,11 @@ function signLeaf(dir: string, name: string, subject: string, extensions: string
     '-in',
     csr,
     '-CA',
-    join(dir, 'ca.crt'),
+    join(caDir, 'ca.crt'),
     '-CAkey',
-    join(dir, 'ca.key'),
+    join(caDir, 'ca.key'),
+    '-CAserial',
+    join(dir, `${name}.srl`),
     '-CAcreateserial',
     '-days',
     '30',
@@ -46,7 +48,8 @@ function signLeaf(dir: string, name: string, subject: string, extensions: string
   ]);
 }
 
-export function generatePki(dir: string): Pki {
+/** extraServerIps: more addresses the apiserver's serving certificate names (a real node's IP). */
+export function generatePki(dir: string, extraServerIps: string[] = []): Pki {
   mkdirSync(dir, { recursive: true });
   openssl([
     'req',
@@ -70,7 +73,7 @@ export function generatePki(dir: string): Pki {
     [
       'keyUsage=critical,digitalSignature,keyEncipherment',
       'extendedKeyUsage=serverAuth',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:10.0.0.1,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc',
+      `subjectAltName=DNS:localhost,IP:127.0.0.1,IP:10.0.0.1,${extraServerIps.map((ip) => `IP:${ip},`).join('')}DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local`,
       '',
     ].join('\n'),
   );
@@ -93,4 +96,24 @@ export function generatePki(dir: string): Pki {
     saKey: join(dir, 'sa.key'),
     saPub: join(dir, 'sa.pub'),
   };
+}
+
+/** A client certificate (user CN, groups O) signed by the CA in caDir, written to dir/name.{crt,key}. */
+export function issueClientCert(
+  caDir: string,
+  dir: string,
+  name: string,
+  user: string,
+  groups: string[] = [],
+): { cert: string; key: string } {
+  mkdirSync(dir, { recursive: true });
+  const subject = `${groups.map((g) => `/O=${g}`).join('')}/CN=${user}`;
+  signLeaf(
+    dir,
+    name,
+    subject,
+    ['keyUsage=critical,digitalSignature,keyEncipherment', 'extendedKeyUsage=clientAuth', ''].join('\n'),
+    caDir,
+  );
+  return { cert: join(dir, `${name}.crt`), key: join(dir, `${name}.key`) };
 }
