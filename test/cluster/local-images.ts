@@ -14,6 +14,7 @@ import {
   existsSync,
   mkdirSync,
   readFileSync,
+  readdirSync,
   renameSync,
   rmSync,
   statSync,
@@ -24,7 +25,10 @@ import { join } from 'node:path';
 export interface LayerSpec {
   /** What the layer is made from (versions, package lists, file digests): its cache key. */
   key: string;
-  /** Makes the layer (only when not cached): a folder, or an uncompressed tar used unchanged. */
+  /**
+   * Makes the layer (only when not cached): a folder, or an uncompressed tar used unchanged
+   * (and moved into the cache: it must be a file made for this layer).
+   */
   make: () => string | Promise<string>;
 }
 
@@ -98,8 +102,11 @@ async function cachedLayer(layer: LayerSpec, cacheDir: string): Promise<{ tar: s
       '--mtime=@0',
       '.',
     ]);
+    // Folders assembled under the cache only served this layer.
+    if (source.startsWith(join(cacheDir, 'rootfs'))) rmSync(source, { recursive: true, force: true });
   } else {
-    execFileSync('cp', ['--reflink=auto', source, tmp]);
+    // A tar made for this layer is taken, not copied (a Debian base is half a gigabyte).
+    renameSync(source, tmp);
   }
   const digest = await sha256File(tmp);
   renameSync(tmp, tar);
@@ -151,6 +158,13 @@ export async function buildImageArchive(specs: ImageSpec[], cacheDir: string): P
       ...members,
     ]);
     renameSync(`${out}.tmp`, out);
+    // Earlier archives of the same images are superseded.
+    const prefix = `${name.slice(0, 80)}-`;
+    for (const old of readdirSync(cacheDir)) {
+      if (old.startsWith(prefix) && old.endsWith('.tar') && join(cacheDir, old) !== out) {
+        rmSync(join(cacheDir, old), { force: true });
+      }
+    }
     return out;
   } finally {
     rmSync(staging, { recursive: true, force: true });

@@ -65,6 +65,10 @@ state = ${q(paths.containerdState)}
   enable_selinux = false
   netns_mounts_under_state_dir = true
   restrict_oom_score_adj = true
+  # As containerd 2.x does by default: pods may bind ports below 1024 without privileges
+  # (a per-pod-network sysctl, net.ipv4.ip_unprivileged_port_start=0).
+  enable_unprivileged_ports = true
+  enable_unprivileged_icmp = true
   stream_server_address = "127.0.0.1"
   stream_server_port = "0"
   [plugins."io.containerd.grpc.v1.cri".containerd]
