@@ -61,9 +61,17 @@ export function podReport(namespace: string, pod: string): string {
   }
 }
 
-export function waitReady(namespace: string, what: string, timeoutSeconds = 120): void {
+/** what: kubectl arguments naming the objects, e.g. 'pod/web' or ['pod', '-l', 'app=web']. */
+export function waitReady(namespace: string, what: string | string[], timeoutSeconds = 120): void {
   try {
-    kubectl(['-n', namespace, 'wait', '--for=condition=Ready', what, `--timeout=${timeoutSeconds}s`]);
+    kubectl([
+      '-n',
+      namespace,
+      'wait',
+      '--for=condition=Ready',
+      ...[what].flat(),
+      `--timeout=${timeoutSeconds}s`,
+    ]);
   } catch (error) {
     const pods = kubectl(['-n', namespace, 'get', 'pods', '-o', 'wide']);
     const events = kubectl(['-n', namespace, 'get', 'events', '--sort-by=.lastTimestamp']);

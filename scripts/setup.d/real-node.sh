@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The real node of the `real` jest project and of `npm run demo` (test/cluster/real-cluster.ts):
+# Debian packages (containerd, runc, CNI plugins, iptables, conntrack, socat, busybox-static,
+# mmdebstrap) and the node binaries (kubelet, kube-proxy, CoreDNS, pause; built once, cached).
+# Only where the node can run: root on Linux; elsewhere it says so and does nothing.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+if [ "$(uname -s)" != Linux ] || [ "$(id -u)" != 0 ]; then
+  echo "[setup real-node] skipped: the real node needs root on Linux (the demo falls back to KWOK)" >&2
+  exit 0
+fi
+bash "$root/test/cluster/setup-node.sh"
+bash "$root/test/cluster/build.sh" --node >/dev/null
