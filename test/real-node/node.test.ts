@@ -23,6 +23,12 @@ const busybox = (name: string, command: string, extra: object = {}) => ({
   ...extra,
 });
 
+/** An HTTP/1.0 GET sent with busybox nc from the `client` pod (its wget crashes: static NSS). */
+function httpFromClient(target: string, path: string): string {
+  const request = `printf 'GET ${path} HTTP/1.0\\r\\n\\r\\n' | nc -w 3 ${target}`;
+  return kubectl(['-n', ns.name, 'exec', 'client', '--', 'sh', '-c', request]).trim();
+}
+
 describe('the real node', () => {
   it('is Ready with its InternalIP and the kubelet built from the pinned module', () => {
     const names = runNames();
@@ -115,19 +121,9 @@ describe('the real node', () => {
     ]);
     waitReady(ns.name, 'pod/web');
     waitReady(ns.name, 'pod/client');
-    const get = (target: string) =>
-      kubectl([
-        '-n',
-        ns.name,
-        'exec',
-        'client',
-        '--',
-        'sh',
-        '-c',
-        `printf 'GET /index.html HTTP/1.0\\r\\n\\r\\n' | nc -w 3 ${target} | tail -1`,
-      ]);
-    expect(get('web 80').trim()).toBe('hello-from-web');
-    expect(get(`web.${ns.name}.svc.cluster.local 80`).trim()).toBe('hello-from-web');
+    const get = (target: string) => httpFromClient(target, '/index.html').split('\n').pop();
+    expect(get('web 80')).toBe('hello-from-web');
+    expect(get(`web.${ns.name}.svc.cluster.local 80`)).toBe('hello-from-web');
     const clusterIp = kubectl(['-n', ns.name, 'get', 'svc', 'web', '-o', 'jsonpath={.spec.clusterIP}']);
     const viaHost = inNetns('sh', [
       '-c',
@@ -149,16 +145,8 @@ describe('the real node', () => {
     ]);
     expect(endpoints).toBe(names.nodeIp);
     // Plain HTTP to the TLS port: only an apiserver answers this way.
-    const out = kubectl([
-      '-n',
-      ns.name,
-      'exec',
-      'client',
-      '--',
-      'sh',
-      '-c',
-      `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 ${names.apiServiceIp} 443`,
-    ]);
-    expect(out).toContain('Client sent an HTTP request to an HTTPS server');
+    expect(httpFromClient(`${names.apiServiceIp} 443`, '/')).toContain(
+      'Client sent an HTTP request to an HTTPS server',
+    );
   });
 });
