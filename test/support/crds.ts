@@ -1,4 +1,5 @@
-// A throwaway custom resource kind for engine tests: status subresource on, any fields kept.
+// A throwaway custom resource kind for engine tests: status subresource on, any fields kept
+// (or a status schema of the test's own, so the apiserver rejects a status that does not fit).
 import type { KubeClient } from '../../packages/framework/src/kube/client.ts';
 import type { KubeObject } from '../../packages/framework/src/kube/object.ts';
 import type { ResourceRef } from '../../packages/framework/src/kube/resource.ts';
@@ -16,6 +17,7 @@ export async function ensureTestCrd(
   client: KubeClient,
   kind: string,
   group = 'test.fedora-operators',
+  statusSchema?: Record<string, unknown>,
 ): Promise<ResourceRef> {
   const plural = `${kind.toLowerCase()}s`;
   const name = `${plural}.${group}`;
@@ -34,7 +36,9 @@ export async function ensureTestCrd(
             served: true,
             storage: true,
             subresources: { status: {} },
-            schema: { openAPIV3Schema: { type: 'object', properties: { spec: open, status: open } } },
+            schema: {
+              openAPIV3Schema: { type: 'object', properties: { spec: open, status: statusSchema ?? open } },
+            },
           },
         ],
       },

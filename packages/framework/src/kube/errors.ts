@@ -27,3 +27,11 @@ export class ApiError extends Error {
 export function isApiError(error: unknown, statusCode?: number): error is ApiError {
   return error instanceof ApiError && (statusCode === undefined || error.statusCode === statusCode);
 }
+
+/** A write (or a handler run) refused locally: this process is not, or no longer, the leader. */
+export class NotLeaderError extends Error {
+  constructor() {
+    super('not the leader: writes and handler runs are refused');
+    this.name = 'NotLeaderError';
+  }
+}

@@ -19,6 +19,7 @@ export interface RequestInit {
 export class KubeHttp {
   private readonly server: URL;
   private readonly agent: HttpsAgent | HttpAgent;
+  private writeGate: (() => void) | undefined;
 
   constructor(private readonly config: KubeConfig) {
     const cluster = config.getCurrentCluster();
@@ -32,7 +33,21 @@ export class KubeHttp {
     return this.server.toString();
   }
 
+  /**
+   * Installs a check run before every write (any method but GET); it throws to refuse. Leader
+   * election uses it so a deposed leader writes nothing, whoever asks (engine, handlers, Events).
+   */
+  setWriteGate(gate: (() => void) | undefined): void {
+    this.writeGate = gate;
+  }
+
+  /** Throws if writes are refused now (see setWriteGate). */
+  assertMayWrite(): void {
+    this.writeGate?.();
+  }
+
   async request<T>(method: string, path: string, init: RequestInit = {}): Promise<T> {
+    if (method !== 'GET') this.writeGate?.();
     const response = await this.send(method, path, init);
     const text = await readAll(response);
     const status = response.statusCode ?? 0;

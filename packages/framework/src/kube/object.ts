@@ -42,3 +42,16 @@ export interface ObjectList<T> {
 export function objectKey(obj: Pick<KubeObject, 'metadata'>): string {
   return obj.metadata.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : `${obj.metadata.name}`;
 }
+
+/**
+ * The newer of two states of one object, by resourceVersion (etcd revisions, compared as
+ * numbers, as every client does in practice); `cached` when they cannot be compared or the
+ * object was recreated (another uid).
+ */
+export function newestOf<T extends KubeObject>(cached: T, known: T | undefined): T {
+  if (!known || known.metadata.uid !== cached.metadata.uid) return cached;
+  const version = (o: T) =>
+    /^\d+$/.test(o.metadata.resourceVersion ?? '') ? BigInt(o.metadata.resourceVersion as string) : undefined;
+  const [a, b] = [version(cached), version(known)];
+  return a !== undefined && b !== undefined && b > a ? known : cached;
+}

@@ -1,7 +1,7 @@
 // The seam between the per-object engine and the handler kinds that live above it (timers,
 // daemons, related objects): the engine calls each extension during a run, and an extension
-// uses the engine's own ways to run a handler and to write annotations, so retries, Events,
-// metrics and echo detection work the same for every kind.
+// uses the engine's own ways to run a handler and to write, so retries, Events, metrics and
+// write semantics (preconditions, status before bookkeeping) are the same for every kind.
 import type { KubeObject } from '../kube/object.js';
 import type { HandlerSpec } from '../registry.js';
 import type { Cause, PendingPatch } from './context.js';
@@ -17,7 +17,8 @@ export interface Change {
 export interface ExtensionRun {
   key: string;
   object: KubeObject;
-  /** The run's pending status/metadata patch (written once at its end). */
+  /** The run's pending status/metadata patch (committed once, at the end of the run's handlers);
+   *  an extension's bookkeeping annotations go here too, so they are written after the status. */
   patch: PendingPatch;
   firstSeenAt: number;
   /** When the object's essence last changed, as this process saw it. */
@@ -31,9 +32,7 @@ export interface ExtensionRun {
     retry: number,
     patch?: PendingPatch,
   ): Promise<Outcome>;
-  /** Merges annotations into the object; the write is remembered as our own. */
-  annotate(object: KubeObject, annotations: Record<string, string | null>): Promise<KubeObject>;
-  /** Writes a handler's own pending status and conditions (those that ran outside the run's patch). */
+  /** Commits a handler's own patch (status, conditions, metadata) now, status first. */
   commit(object: KubeObject, patch: PendingPatch): Promise<KubeObject>;
 }
 

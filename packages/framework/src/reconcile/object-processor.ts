@@ -1,25 +1,39 @@
-// One run for one object, from its newest cached state: decide the causes (create, update,
-// field, resume, delete) from the object, its finalizers and its diff-base; run the matching
-// handlers in declared order, persisting progress after each; keep the finalizer; run the
-// level-triggered @Reconcile handlers; write status conditions; tell the queue when to come
-// back. Every write goes through here, so the echo of our own writes can be recognised.
+// One run for one object, from the newest state known (the cache, or our own last write if
+// the watch has not delivered it yet): decide the causes (create, update, field, resume,
+// delete) from the object, its finalizers and its diff-base; run the matching handlers in
+// declared order, persisting progress after each; keep the finalizer; run the
+// level-triggered @Reconcile handlers once no change is pending; run the extensions (related
+// objects, timers, daemons) whatever the change handlers' state; commit the run's pending
+// patch (status first, then the record that the change was handled); tell the queue when to
+// come back. Every write goes through the Committer (one semantics, with preconditions).
+// How a run fails: a write refused with 409 re-reads the object and re-plans at once; 404 ends
+// the run; any other refusal (422, 4xx) or error is a failure shown in conditions and a
+// Warning Event with the apiserver's message, and retried with backoff.
 import type { KubeClient } from '../kube/client.js';
-import { isApiError } from '../kube/errors.js';
 import type { EventRecorder } from '../kube/events.js';
-import type { KubeObject } from '../kube/object.js';
+import { newestOf, objectKey, type KubeObject } from '../kube/object.js';
 import type { Logger } from '../logging/logger.js';
 import type { ControllerSpec, HandlerSpec } from '../registry.js';
-import { mergeConditions, type Condition, type ConditionUpdate } from './conditions.js';
-import { detectCauses } from './causes.js';
-import { createContext, emptyPatch, type Cause, type PendingPatch } from './context.js';
-import { diff, valueAt, type Diff } from './diff.js';
-import { canonicalJson, essenceOf, hashOf } from './essence.js';
-import { runHandler, type Outcome } from './executor.js';
+import { type Condition, type ConditionUpdate } from './conditions.js';
+import { Committer } from './committer.js';
+import { createContext, emptyPatch, type PendingPatch } from './context.js';
+import { encodeDiffBase, neverCopied, readDiffBase, sameDiffBase, type DiffBasePolicy } from './diff-base.js';
+import { essenceOf, hashOf } from './essence.js';
+import type { Outcome } from './executor.js';
+import { HandlerRunner } from './runner.js';
 import { handlerApplies } from './filters.js';
-import { readDiffBase, readProgress, type ProgressRecord, type StorageKeys } from './progress.js';
+import { NOOP, planChange, planDeletion, slotOf, type Step } from './planner.js';
+import {
+  MAX_PROGRESS_MESSAGE,
+  readProgress,
+  truncated,
+  type ProgressRecord,
+  type StorageKeys,
+} from './progress.js';
 import { retryDelaySeconds } from './backoff.js';
 import type { RunResult } from './work-queue.js';
 import type { ExtensionRun, ProcessingExtension } from './extension.js';
+import { classifyWriteError, describeWriteError } from './write-errors.js';
 
 export interface ProcessorSettings {
   keys: StorageKeys;
@@ -28,7 +42,13 @@ export interface ProcessorSettings {
   readyCondition: 'auto' | 'manual';
   /** Post an Event for each successful handler too (failures always get one). */
   successEvents: boolean;
+  /** Largest diff-base copy stored on an object; a larger one is stored as a hash (default 64 KiB). */
+  maxDiffBaseBytes?: number;
 }
+
+export const DEFAULT_MAX_DIFF_BASE_BYTES = 64 * 1024;
+/** Longest condition message the engine writes (the apiserver's messages can be long). */
+const MAX_CONDITION_MESSAGE = 1024;
 
 export interface ProcessorDeps {
   client: KubeClient;
@@ -40,31 +60,45 @@ export interface ProcessorDeps {
   };
   /** Handler kinds built on the engine (timers, daemons, related objects). */
   extensions?: ProcessingExtension[];
+  /** Shared with the controller's other handler kinds; built from the above when absent. */
+  runner?: HandlerRunner;
 }
 
 interface ObjectMemory {
-  /** resourceVersions this operator wrote; their watch events are echoes, not changes. */
-  ownVersions: Set<string>;
+  /** The newest state we know of (our own last write, or a re-read after a conflict). */
+  latest: KubeObject | undefined;
   /** The object existed, already handled, when this process first saw it: resume handlers are due. */
   resumePending: boolean;
   /** Failed attempts of the @Reconcile handlers in a row, for their backoff. */
   reconcileFailures: number;
+  /** Failed writes (refused or errors) in a row, for their backoff. */
+  writeFailures: number;
+  /** The essence a write failed for: until it changes, the failure's backoff holds. */
+  failedEssenceHash: string | undefined;
+  /** 409s in a row: re-plans are immediate at first, then slowed down. */
+  conflicts: number;
   firstSeenAt: number;
   /** When the essence last changed, as seen by this process (idle timers). */
   changedAt: number;
   essenceHash: string;
+  /** What @Reconcile reacts to (essence, labels, foreign annotations) when it last ran. */
+  levelFingerprint: string | undefined;
+  /** When @Reconcile asked to run again (its requeueAfterSeconds, or its retry backoff). */
+  reconcileDueAt: number | undefined;
   /** The next planned run (timers, retries), as an absolute time. */
   nextWakeAt: number | undefined;
 }
 
-type Step = { cause: Cause; handler: HandlerSpec; old: unknown; new: unknown; diff: Diff };
-
-type StepsOutcome = { object: KubeObject; requeueAfterMs?: number; stalled?: boolean };
+type StepsOutcome = { object: KubeObject; done: boolean; requeueAfterMs?: number };
 
 export class ObjectProcessor {
   private readonly memory = new Map<string, ObjectMemory>();
   private readonly needsFinalizer: boolean;
   private readonly extensions: ProcessingExtension[];
+  private readonly committer: Committer;
+  private readonly diffBasePolicy: DiffBasePolicy;
+  private readonly hasReconcile: boolean;
+  private readonly runner: HandlerRunner;
 
   constructor(
     private readonly spec: ControllerSpec,
@@ -75,6 +109,17 @@ export class ObjectProcessor {
     // Delete handlers need the object kept until they ran; daemons need to learn of the deletion.
     this.needsFinalizer =
       spec.handlers.some((h) => h.kind === 'delete') || this.extensions.some((e) => e.needsFinalizer);
+    this.committer = new Committer(spec.resource, spec.statusSubresource, deps.client, (written) => {
+      const memory = this.memory.get(objectKey(written));
+      if (memory) memory.latest = newestOf(written, memory.latest);
+    });
+    // Only update and field handlers see old values; everyone else needs "did it change" only.
+    const usesOld = spec.handlers.some((h) => h.kind === 'update' || h.kind === 'field');
+    this.diffBasePolicy = usesOld && !neverCopied(spec.resource) ? 'copy' : 'hash';
+    this.hasReconcile = spec.handlers.some((h) => h.kind === 'reconcile');
+    this.runner =
+      deps.runner ??
+      new HandlerRunner({ shutdown: deps.shutdown, client: deps.client, onHandler: deps.hooks?.onHandler });
   }
 
   /** The object is gone from the cluster: forget what we kept about it. */
@@ -83,61 +128,183 @@ export class ObjectProcessor {
     for (const extension of this.extensions) void extension.release?.(key);
   }
 
-  async process(key: string, object: KubeObject, force = false): Promise<RunResult> {
-    const memory = this.remember(key, object);
-    const version = object.metadata.resourceVersion ?? '';
-    const echo = memory.ownVersions.has(version);
-    if (!echo) memory.ownVersions.clear();
+  /**
+   * The watch stopped delivering an object that still carries our finalizer: it no longer
+   * matches the controller's label selector (a real deletion cannot finish while our finalizer
+   * is on). It is not ours any more, so the finalizer goes, or its deletion would hang forever.
+   */
+  async disown(object: KubeObject): Promise<void> {
+    const { namespace, name = '' } = object.metadata;
+    const ours = (o: KubeObject | undefined) =>
+      o?.metadata.finalizers?.includes(this.settings.keys.finalizer) &&
+      !this.spec.handlers.some((h) => handlerApplies(h.options, o));
+    if (!object.metadata.finalizers?.includes(this.settings.keys.finalizer)) return;
+    // The watch reports the state from before the object left the selector: read it afresh.
+    // A conflict (the object is being deleted or edited right now) re-reads and tries again.
+    let current = await this.deps.client
+      .find<KubeObject>(this.spec.resource, namespace, name)
+      .catch(() => undefined);
+    for (let attempt = 0; attempt < 5 && ours(current); attempt++) {
+      try {
+        await this.committer.setFinalizers(
+          current as KubeObject,
+          (current?.metadata.finalizers ?? []).filter((f) => f !== this.settings.keys.finalizer),
+        );
+        this.deps.logger.info('no longer matches the selector; removed our finalizer', { namespace, name });
+        return;
+      } catch (error) {
+        const failure = classifyWriteError(error);
+        if (failure === 'gone' || failure === 'deposed') return;
+        if (failure !== 'conflict') {
+          this.deps.logger.warn(
+            `could not remove the finalizer of an object that left the selector: ${String(error)}`,
+            {
+              namespace,
+              name,
+            },
+          );
+          return;
+        }
+        current = await this.deps.client
+          .find<KubeObject>(this.spec.resource, namespace, name)
+          .catch(() => undefined);
+      }
+    }
+  }
+
+  async process(key: string, cached: KubeObject, force = false): Promise<RunResult> {
+    const memory = this.remember(key, cached);
+    // The watch can still be behind our own last write: never plan from an older state.
+    const object = newestOf(cached, memory.latest);
+    if (object === cached) memory.latest = undefined;
     const essenceHash = hashOf(essenceOf(object));
     if (essenceHash !== memory.essenceHash)
       [memory.essenceHash, memory.changedAt] = [essenceHash, Date.now()];
-
+    // A failed write backs off, even against the echo of the failure conditions; a change of
+    // the object (say, the spec fix) is tried at once.
+    const backingOff = memory.nextWakeAt !== undefined && memory.nextWakeAt > Date.now();
+    if (
+      memory.writeFailures > 0 &&
+      backingOff &&
+      memory.failedEssenceHash === essenceHash &&
+      !object.metadata.deletionTimestamp
+    )
+      return this.wakeAt(memory, memory.nextWakeAt);
     try {
-      if (object.metadata.deletionTimestamp) {
-        await Promise.all(this.extensions.map((extension) => extension.release?.(key)));
-        return await this.processDeletion(object, memory);
-      }
-      let current = object;
-      if (this.needsFinalizer && !current.metadata.finalizers?.includes(this.settings.keys.finalizer)) {
-        current = await this.addFinalizer(current, memory);
-      }
-      const patch = emptyPatch();
-      const steps = this.changeSteps(current, memory);
-      // Nothing changed but our own write: keep the wake-up already planned (timers, retries),
-      // unless that wake-up is what brought us here.
-      const wakeUpDue = memory.nextWakeAt !== undefined && memory.nextWakeAt <= Date.now();
-      if (steps.length === 0 && echo && !force && !wakeUpDue) return this.wakeAt(memory, memory.nextWakeAt);
-      const outcome =
-        steps.length > 0 ? await this.runSteps(current, steps, memory, patch) : { object: current };
-      if (outcome.requeueAfterMs !== undefined || outcome.stalled) {
-        return this.wakeAt(
-          memory,
-          outcome.requeueAfterMs === undefined ? undefined : Date.now() + outcome.requeueAfterMs,
-        );
-      }
-      current = outcome.object;
-      const wakes: number[] = [];
-      const extend = async (phase: ProcessingExtension['phase']) => {
-        for (const extension of this.extensions.filter((e) => e.phase === phase)) {
-          const result = await extension.run(this.extensionRun(key, current, memory, patch));
-          if (result.object) current = result.object;
-          if (result.wakeAt !== undefined) wakes.push(result.wakeAt);
-        }
-      };
-      await extend('before-reconcile');
-      const reconcile = await this.runReconcile(current, memory, patch);
-      if (reconcile.requeueAfterMs !== undefined) wakes.push(Date.now() + reconcile.requeueAfterMs);
-      await extend('after-reconcile');
-      return this.wakeAt(memory, Math.min(Infinity, ...wakes));
+      const result = object.metadata.deletionTimestamp
+        ? await this.processDeletion(key, object, memory)
+        : await this.processLive(key, object, memory, force);
+      memory.writeFailures = 0;
+      memory.conflicts = 0;
+      return result;
     } catch (error) {
-      if (isApiError(error, 409) || isApiError(error, 422)) {
-        // Someone else changed the object under us; the queue brings the newest state soon.
-        this.deps.logger.debug('conflict while writing; retrying on fresh state', { key });
-        return { requeueAfterMs: 200 };
-      }
-      if (isApiError(error, 404)) return {};
-      throw error;
+      return this.writeFailed(object, memory, error);
     }
+  }
+
+  private async processLive(
+    key: string,
+    object: KubeObject,
+    memory: ObjectMemory,
+    force: boolean,
+  ): Promise<RunResult> {
+    let current = object;
+    if (this.needsFinalizer && !current.metadata.finalizers?.includes(this.settings.keys.finalizer)) {
+      current = await this.committer.setFinalizers(current, [
+        ...(current.metadata.finalizers ?? []),
+        this.settings.keys.finalizer,
+      ]);
+    }
+    const steps = this.changeSteps(current, memory);
+    // Status or bookkeeping writes (ours or anyone's) are not changes: nothing runs for them,
+    // and the wake-up already planned (timers, retries) stays, unless it is what brought us here.
+    const wakeUpDue = memory.nextWakeAt !== undefined && memory.nextWakeAt <= Date.now();
+    const unchanged = memory.levelFingerprint === this.levelFingerprint(current);
+    if (steps.length === 0 && unchanged && !force && !wakeUpDue)
+      return this.wakeAt(memory, memory.nextWakeAt);
+
+    const patch = emptyPatch();
+    const change: StepsOutcome =
+      steps.length > 0 ? await this.runSteps(current, steps, memory, patch) : { object: current, done: true };
+    current = change.object;
+    const wakes: number[] = [];
+    if (change.requeueAfterMs !== undefined) wakes.push(Date.now() + change.requeueAfterMs);
+    const extend = async (phase: ProcessingExtension['phase']) => {
+      for (const extension of this.extensions.filter((e) => e.phase === phase)) {
+        const result = await extension.run(this.extensionRun(key, current, memory, patch));
+        if (result.object) current = result.object;
+        if (result.wakeAt !== undefined) wakes.push(result.wakeAt);
+      }
+    };
+    // Related handlers, timers and daemons do not wait for a retrying change handler (as in
+    // Kopf); @Reconcile does: it acts on a spec whose change handlers have not all succeeded.
+    await extend('before-reconcile');
+    // @Reconcile runs for a change, a wake-up meant for it, or its own requeue; not when only a
+    // timer or a retry of something else is due.
+    const reconcileDue =
+      steps.length > 0 ||
+      !unchanged ||
+      force ||
+      (memory.reconcileDueAt !== undefined && memory.reconcileDueAt <= Date.now());
+    if (change.done && reconcileDue) {
+      const reconcile = await this.runReconcile(current, memory, patch);
+      memory.reconcileDueAt =
+        reconcile.requeueAfterMs === undefined ? undefined : Date.now() + reconcile.requeueAfterMs;
+    }
+    if (memory.reconcileDueAt !== undefined) wakes.push(memory.reconcileDueAt);
+    current = await this.committer.commit(current, patch, { observed: change.done });
+    await extend('after-reconcile');
+    memory.levelFingerprint = this.levelFingerprint(current);
+    return this.wakeAt(memory, Math.min(Infinity, ...wakes));
+  }
+
+  /**
+   * A write was refused or failed. 409: the object changed under us; re-read it and re-plan
+   * (the handler's outcome is discarded, as it was computed from an outdated state). Anything
+   * else: show it (conditions, Warning Event, log) and retry the run with backoff.
+   */
+  private async writeFailed(object: KubeObject, memory: ObjectMemory, error: unknown): Promise<RunResult> {
+    const failure = classifyWriteError(error);
+    const { namespace, name = '' } = object.metadata;
+    if (failure === 'gone') return {};
+    if (failure === 'deposed') return {}; // the new leader carries on from what is stored
+    if (failure === 'conflict') {
+      memory.conflicts++;
+      this.deps.logger.debug('conflict while writing; re-planning from a fresh read', { namespace, name });
+      const fresh = await this.deps.client
+        .find<KubeObject>(this.spec.resource, namespace, name)
+        .catch(() => undefined);
+      if (!fresh) return { requeueAfterMs: 1000 };
+      memory.latest = newestOf(fresh, memory.latest);
+      return { requeueAfterMs: Math.min(50 * 2 ** (memory.conflicts - 1), 5000) };
+    }
+    memory.writeFailures++;
+    memory.failedEssenceHash = hashOf(essenceOf(object));
+    const delaySeconds = retryDelaySeconds(memory.writeFailures - 1, { initialSeconds: 2 });
+    const message = truncated(describeWriteError(error), MAX_CONDITION_MESSAGE);
+    const rejected = failure === 'rejected';
+    this.deps.logger.warn(`${message}; retrying in ${delaySeconds.toFixed(1)}s`, { namespace, name });
+    const reason = rejected ? 'WriteRejected' : 'WriteFailed';
+    void this.deps.events.post(object, {
+      type: 'Warning',
+      reason,
+      action: 'write',
+      note: `${message}; retrying in ${delaySeconds.toFixed(1)}s`,
+    });
+    try {
+      // Conditions only, onto a fresh read: they must get through even when the rest did not.
+      const fresh = await this.deps.client.get<KubeObject>(this.spec.resource, namespace, name);
+      const patch = emptyPatch();
+      patch.conditions.push(
+        { type: 'Ready', status: 'False', reason, message },
+        { type: 'Reconciling', status: rejected ? 'False' : 'True', reason, message },
+        { type: 'Stalled', status: rejected ? 'True' : 'False', reason, message: rejected ? message : '' },
+      );
+      await this.committer.commit(fresh, patch);
+    } catch (conditionError) {
+      this.deps.logger.debug(`could not write the failure conditions: ${String(conditionError)}`);
+    }
+    return this.wakeAt(memory, Date.now() + delaySeconds * 1000);
   }
 
   private extensionRun(
@@ -155,12 +322,11 @@ export class ObjectProcessor {
       failures: memory.reconcileFailures,
       invoke: (handler, cause, change, retry, own) =>
         this.invoke(object, { cause, handler, ...change }, retry, own ?? emptyPatch()),
-      annotate: (target, annotations) => this.patchMetadata(target, annotations, emptyPatch(), memory),
-      commit: (target, own) => this.writeStatus(target, own, memory),
+      commit: (target, own) => this.committer.commit(target, own),
     };
   }
 
-  /** Remembers and returns the next wake-up (an absolute time), so an echo run can keep it. */
+  /** Remembers and returns the next wake-up (an absolute time), so a skipped run can keep it. */
   private wakeAt(memory: ObjectMemory, at: number | undefined): RunResult {
     memory.nextWakeAt = at !== undefined && Number.isFinite(at) ? at : undefined;
     return memory.nextWakeAt === undefined
@@ -171,14 +337,19 @@ export class ObjectProcessor {
   private remember(key: string, object: KubeObject): ObjectMemory {
     let memory = this.memory.get(key);
     if (!memory) {
-      const handledBefore = readDiffBase(object, this.settings.keys) !== undefined;
+      const handledBefore = readDiffBase(object, this.settings.keys.diffBase) !== undefined;
       memory = {
-        ownVersions: new Set(),
+        latest: undefined,
         resumePending: handledBefore,
         reconcileFailures: 0,
+        writeFailures: 0,
+        failedEssenceHash: undefined,
+        conflicts: 0,
         firstSeenAt: Date.now(),
         changedAt: Date.now(),
         essenceHash: '',
+        levelFingerprint: undefined,
+        reconcileDueAt: undefined,
         nextWakeAt: undefined,
       };
       this.memory.set(key, memory);
@@ -186,36 +357,21 @@ export class ObjectProcessor {
     return memory;
   }
 
-  /** The handlers due for this object's current state, in declared order. */
+  /** What level-triggered handlers react to: the essence, labels, and annotations not ours. */
+  private levelFingerprint(object: KubeObject): string {
+    const ours = Object.values(this.settings.keys);
+    const annotations = Object.entries(object.metadata.annotations ?? {}).filter(([k]) => !ours.includes(k));
+    return hashOf([essenceOf(object), object.metadata.labels ?? {}, Object.fromEntries(annotations)]);
+  }
+
+  /** The handlers due for this object's current state, in declared order (the planner's answer). */
   private changeSteps(object: KubeObject, memory: ObjectMemory): Step[] {
-    const essence = essenceOf(object);
-    const base = readDiffBase(object, this.settings.keys);
-    const causes = detectCauses({
-      deleting: false,
-      hasFinalizer: true,
-      handledBefore: base !== undefined,
-      essenceChanged: base !== undefined && hashOf(base) !== hashOf(essence),
+    return planChange({
+      object,
+      base: readDiffBase(object, this.settings.keys.diffBase),
+      handlers: this.spec.handlers,
       resumePending: memory.resumePending,
     });
-    const changes = diff(base, essence);
-    const steps: Step[] = [];
-    for (const cause of causes) {
-      for (const handler of this.spec.handlers) {
-        if (!handlerApplies(handler.options, object)) continue;
-        if (handler.kind === cause) steps.push({ cause, handler, old: base, new: essence, diff: changes });
-        if (handler.kind === 'field' && cause !== 'resume' && handler.field) {
-          const [oldValue, newValue] = [valueAt(base, handler.field), valueAt(essence, handler.field)];
-          const fieldDiff = diff(oldValue, newValue);
-          if (fieldDiff.length > 0)
-            steps.push({ cause: 'field', handler, old: oldValue, new: newValue, diff: fieldDiff });
-        }
-      }
-    }
-    if (causes.length > 0 && steps.length === 0) {
-      // No handler matches this change, but it is still recorded as handled (a new diff-base).
-      steps.push({ cause: causes[0] as Cause, handler: NOOP, old: base, new: essence, diff: changes });
-    }
-    return steps;
   }
 
   private async runSteps(
@@ -225,37 +381,67 @@ export class ObjectProcessor {
     patch: PendingPatch,
   ): Promise<StepsOutcome> {
     const progress = readProgress(object, this.settings.keys, hashOf(essenceOf(object)));
-    const outcome = await this.runInOrder(object, steps, progress, memory, patch);
+    const outcome = await this.runInOrder(object, steps, progress, memory, patch, false);
     if (!outcome.done) return outcome;
-    // Every handler of this change is done: the change becomes the new diff-base.
-    return { object: await this.finishChange(outcome.object, patch, memory) };
+    // Every handler of this change is done: the change becomes the new diff-base, recorded by
+    // the run's final commit after its status (so a crash in between re-runs, never loses).
+    memory.resumePending = false;
+    this.recordHandled(outcome.object, patch);
+    if (!this.hasReconcile) patch.conditions.push(...this.healthyConditions(patch));
+    return outcome;
   }
 
-  private async processDeletion(object: KubeObject, memory: ObjectMemory): Promise<RunResult> {
+  /** Puts the new diff-base (and the end of the progress record) into the run's patch. */
+  private recordHandled(object: KubeObject, patch: PendingPatch): void {
+    const { keys } = this.settings;
+    const annotations = object.metadata.annotations ?? {};
+    const maxBytes = this.settings.maxDiffBaseBytes ?? DEFAULT_MAX_DIFF_BASE_BYTES;
+    const encoded = encodeDiffBase(essenceOf(object), this.diffBasePolicy, maxBytes);
+    if (!sameDiffBase(annotations[keys.diffBase], encoded.value))
+      patch.metadata.annotations[keys.diffBase] = encoded.value;
+    if (annotations[keys.progress] !== undefined) patch.metadata.annotations[keys.progress] = null;
+    const stored = ((object.status ?? {}) as { conditions?: Condition[] }).conditions?.find(
+      (c) => c.type === 'StateStored',
+    );
+    if (encoded.tooLargeBytes !== undefined) {
+      patch.conditions.push({
+        type: 'StateStored',
+        status: 'False',
+        reason: 'DiffBaseTooLarge',
+        message:
+          `the last handled configuration (${Math.ceil(encoded.tooLargeBytes / 1024)} KiB) is over the ` +
+          `${Math.floor(maxBytes / 1024)} KiB limit: only its hash is stored, so update and field handlers get no old values`,
+      });
+    } else if (stored?.status === 'False') {
+      patch.conditions.push({ type: 'StateStored', status: 'True', reason: 'Stored', message: '' });
+    }
+  }
+
+  private async processDeletion(key: string, object: KubeObject, memory: ObjectMemory): Promise<RunResult> {
+    await Promise.all(this.extensions.map((extension) => extension.release?.(key)));
     const hasFinalizer = object.metadata.finalizers?.includes(this.settings.keys.finalizer) ?? false;
-    const causes = detectCauses({
-      deleting: true,
-      hasFinalizer,
-      handledBefore: true,
-      essenceChanged: false,
-      resumePending: false,
-    });
-    if (causes.length === 0) return {}; // not ours to finalise
-    const steps: Step[] = this.spec.handlers
-      .filter((h) => h.kind === 'delete' && handlerApplies(h.options, object))
-      .map((handler) => ({ cause: 'delete' as const, handler, old: undefined, new: undefined, diff: [] }));
+    const steps = planDeletion(object, hasFinalizer, this.spec.handlers);
+    if (!steps) return {}; // not ours to finalise
     const progress = readProgress(object, this.settings.keys, 'delete');
-    const outcome = await this.runInOrder(object, steps, progress, memory, emptyPatch());
+    const patch = emptyPatch();
+    // The last handler's success is persisted too: if the finalizer removal then fails, the
+    // next run finds every delete handler done and only removes the finalizer.
+    const outcome = await this.runInOrder(object, steps, progress, memory, patch, true);
     // A delete handler that failed for good keeps the finalizer: the object stays, with the
     // reason in its status, until someone fixes the cause or removes the finalizer by hand.
-    if (outcome.done) await this.removeFinalizer(outcome.object, memory);
-    return { requeueAfterMs: outcome.requeueAfterMs };
+    if (!outcome.done) return { requeueAfterMs: outcome.requeueAfterMs };
+    const current = await this.committer.commit(outcome.object, patch);
+    await this.committer.setFinalizers(
+      current,
+      (current.metadata.finalizers ?? []).filter((f) => f !== this.settings.keys.finalizer),
+    );
+    return {};
   }
 
   /**
    * Runs the steps not yet done for this change, one by one in declared order, persisting
-   * progress after each so a restart never repeats one that succeeded. Stops at the first
-   * that must wait (retry later) or failed for good.
+   * progress after each (status first) so a restart never repeats one that succeeded. Stops
+   * at the first that must wait (retry later) or failed for good.
    */
   private async runInOrder(
     object: KubeObject,
@@ -263,25 +449,30 @@ export class ObjectProcessor {
     progress: ProgressRecord,
     memory: ObjectMemory,
     patch: PendingPatch,
-  ): Promise<StepsOutcome & { done: boolean }> {
+    persistLast: boolean,
+  ): Promise<StepsOutcome> {
     let current = object;
     const pending = steps.filter(
       (step) => step.handler !== NOOP && !progress.handlers[slotOf(step)]?.success,
     );
+    const persist = async () => {
+      patch.metadata.annotations[this.settings.keys.progress] = JSON.stringify(progress);
+      current = await this.committer.commit(current, patch);
+    };
     for (const [index, step] of pending.entries()) {
       const slot = slotOf(step);
       const state = progress.handlers[slot] ?? { retries: 0 };
-      if (state.failure) return { object: current, stalled: true, done: false };
+      if (state.failure) return { object: current, done: false };
       const waitMs = state.delayedUntil ? Date.parse(state.delayedUntil) - Date.now() : 0;
       if (waitMs > 0) return { object: current, requeueAfterMs: waitMs, done: false };
 
       const outcome = await this.invoke(current, step, state.retries, patch);
       if (outcome.kind === 'success' || (outcome.kind === 'failure' && outcome.ignored)) {
         progress.handlers[slot] = { retries: state.retries, success: true };
-        if (index < pending.length - 1) current = await this.writeProgress(current, progress, patch, memory);
+        if (index < pending.length - 1 || persistLast) await persist();
         continue;
       }
-      const message = errorMessage(outcome.error);
+      const message = truncated(errorMessage(outcome.error), MAX_PROGRESS_MESSAGE);
       const stalled = outcome.kind === 'failure';
       progress.handlers[slot] =
         outcome.kind === 'retry'
@@ -292,14 +483,15 @@ export class ObjectProcessor {
             }
           : { retries: state.retries, failure: true, message };
       patch.conditions.push(...this.failureConditions(step, message, stalled, patch));
-      current = await this.writeProgress(current, progress, patch, memory);
+      await persist();
       return outcome.kind === 'retry'
         ? { object: current, requeueAfterMs: outcome.delaySeconds * 1000, done: false }
-        : { object: current, stalled: true, done: false };
+        : { object: current, done: false };
     }
     return { object: current, done: true };
   }
 
+  /** Runs the @Reconcile handlers; their outcome goes into `patch` (conditions), committed by the caller. */
   private async runReconcile(
     object: KubeObject,
     memory: ObjectMemory,
@@ -308,11 +500,7 @@ export class ObjectProcessor {
     const handlers = this.spec.handlers.filter(
       (h) => h.kind === 'reconcile' && handlerApplies(h.options, object),
     );
-    if (handlers.length === 0) {
-      if (patch.conditions.length || Object.keys(patch.status).length)
-        await this.writeStatus(object, patch, memory);
-      return {};
-    }
+    if (handlers.length === 0) return {};
     let requeueAfterMs: number | undefined;
     for (const handler of handlers) {
       const step: Step = { cause: 'reconcile', handler, old: undefined, new: essenceOf(object), diff: [] };
@@ -324,10 +512,9 @@ export class ObjectProcessor {
       }
       if (outcome.kind === 'failure' && outcome.ignored) continue;
       memory.reconcileFailures++;
-      const message = errorMessage(outcome.error);
+      const message = truncated(errorMessage(outcome.error), MAX_CONDITION_MESSAGE);
       const stalled = outcome.kind === 'failure';
       patch.conditions.push(...this.failureConditions(step, message, stalled, patch));
-      await this.writeStatus(object, patch, memory);
       const delay =
         outcome.kind === 'retry'
           ? outcome.delaySeconds
@@ -336,7 +523,6 @@ export class ObjectProcessor {
     }
     memory.reconcileFailures = 0;
     patch.conditions.push(...this.healthyConditions(patch));
-    await this.writeStatus(object, patch, memory);
     return requeueAfterMs === undefined ? {} : { requeueAfterMs };
   }
 
@@ -349,35 +535,26 @@ export class ObjectProcessor {
       cause: step.cause,
       attempt: retry + 1,
     });
-    const started = Date.now();
-    const method = (this.spec.instance as Record<string, (ctx: unknown) => unknown>)[handler.method] as (
-      ctx: unknown,
-    ) => unknown;
-    const outcome = await runHandler(
+    const { outcome, seconds } = await this.runner.invoke({
+      owner: this.spec.instance,
       handler,
-      async (signal) =>
-        method.call(
-          this.spec.instance,
-          createContext({
-            object,
-            resource: this.spec.resource,
-            cause: step.cause,
-            old: step.old,
-            new: step.new,
-            diff: step.diff,
-            retry,
-            logger,
-            signal,
-            patch,
-            client: this.deps.client,
-            fieldManager: this.settings.fieldManager,
-          }),
-        ),
       retry,
-      this.deps.shutdown,
-    );
-    const seconds = (Date.now() - started) / 1000;
-    this.deps.hooks?.onHandler?.(handler, outcome.kind, seconds);
+      context: (signal) =>
+        createContext({
+          object,
+          resource: this.spec.resource,
+          cause: step.cause,
+          old: step.old,
+          new: step.new,
+          diff: step.diff,
+          retry,
+          logger,
+          signal,
+          patch,
+          client: this.deps.client,
+          fieldManager: this.settings.fieldManager,
+        }),
+    });
     this.report(object, step, outcome, logger, seconds);
     return outcome;
   }
@@ -460,143 +637,6 @@ export class ObjectProcessor {
     ];
     return healthy.filter((c) => !patch.conditions.some((set) => set.type === c.type));
   }
-
-  // ---- writes: each records the resourceVersion it produced as our own ----
-
-  private async addFinalizer(object: KubeObject, memory: ObjectMemory): Promise<KubeObject> {
-    const finalizers = [...(object.metadata.finalizers ?? []), this.settings.keys.finalizer];
-    // resourceVersion makes this an optimistic-lock write: a concurrent finalizer change gives 409, not a lost update.
-    const patched = await this.deps.client.mergePatch<KubeObject>(
-      this.spec.resource,
-      object.metadata.namespace,
-      object.metadata.name ?? '',
-      { metadata: { finalizers, resourceVersion: object.metadata.resourceVersion } },
-    );
-    return this.own(patched, memory);
-  }
-
-  private async removeFinalizer(object: KubeObject, memory: ObjectMemory): Promise<void> {
-    const finalizers = (object.metadata.finalizers ?? []).filter((f) => f !== this.settings.keys.finalizer);
-    const patched = await this.deps.client.mergePatch<KubeObject>(
-      this.spec.resource,
-      object.metadata.namespace,
-      object.metadata.name ?? '',
-      {
-        metadata: {
-          finalizers,
-          resourceVersion: object.metadata.resourceVersion,
-          annotations: { [this.settings.keys.progress]: null },
-        },
-      },
-    );
-    this.own(patched, memory);
-  }
-
-  private async writeProgress(
-    object: KubeObject,
-    progress: ProgressRecord,
-    patch: PendingPatch,
-    memory: ObjectMemory,
-  ): Promise<KubeObject> {
-    const patched = await this.patchMetadata(
-      object,
-      { [this.settings.keys.progress]: JSON.stringify(progress) },
-      patch,
-      memory,
-    );
-    return this.writeStatus(patched, patch, memory);
-  }
-
-  private async finishChange(
-    object: KubeObject,
-    patch: PendingPatch,
-    memory: ObjectMemory,
-  ): Promise<KubeObject> {
-    memory.resumePending = false;
-    const diffBase = JSON.stringify(essenceOf(object));
-    const annotations = object.metadata.annotations ?? {};
-    // A resume of an unchanged object leaves the bookkeeping as it was: no write for it.
-    const bookkeepingCurrent =
-      sameJson(annotations[this.settings.keys.diffBase], diffBase) &&
-      annotations[this.settings.keys.progress] === undefined &&
-      Object.keys(patch.metadata.labels).length === 0 &&
-      Object.keys(patch.metadata.annotations).length === 0;
-    const patched = bookkeepingCurrent
-      ? object
-      : await this.patchMetadata(
-          object,
-          { [this.settings.keys.diffBase]: diffBase, [this.settings.keys.progress]: null },
-          patch,
-          memory,
-        );
-    // With @Reconcile handlers, the status is written once, after they ran.
-    if (this.spec.handlers.some((h) => h.kind === 'reconcile')) return patched;
-    patch.conditions.push(...this.healthyConditions(patch));
-    return this.writeStatus(patched, patch, memory);
-  }
-
-  private async patchMetadata(
-    object: KubeObject,
-    annotations: Record<string, string | null>,
-    patch: PendingPatch,
-    memory: ObjectMemory,
-  ): Promise<KubeObject> {
-    const metadata = {
-      labels: Object.keys(patch.metadata.labels).length ? patch.metadata.labels : undefined,
-      annotations: { ...patch.metadata.annotations, ...annotations },
-    };
-    patch.metadata = { labels: {}, annotations: {} };
-    const patched = await this.deps.client.mergePatch<KubeObject>(
-      this.spec.resource,
-      object.metadata.namespace,
-      object.metadata.name ?? '',
-      { metadata },
-    );
-    return this.own(patched, memory);
-  }
-
-  /** Writes user status fields and conditions, only when they change anything. */
-  private async writeStatus(
-    object: KubeObject,
-    patch: PendingPatch,
-    memory: ObjectMemory,
-  ): Promise<KubeObject> {
-    const current = (object.status ?? {}) as { conditions?: Condition[]; observedGeneration?: number };
-    const conditions = mergeConditions(current.conditions, patch.conditions, object.metadata.generation);
-    const next: Record<string, unknown> = {
-      ...patch.status,
-      conditions,
-      ...(object.metadata.generation !== undefined ? { observedGeneration: object.metadata.generation } : {}),
-    };
-    patch.status = {};
-    patch.conditions = [];
-    // Canonical: the apiserver sends objects back with their keys sorted, ours are in the
-    // order we built them; an unchanged status must not be written again.
-    const changed = Object.entries(next).some(
-      ([k, v]) => canonicalJson((current as Record<string, unknown>)[k]) !== canonicalJson(v),
-    );
-    if (!changed) return object;
-    const patched = await this.deps.client.mergePatch<KubeObject>(
-      this.spec.resource,
-      object.metadata.namespace,
-      object.metadata.name ?? '',
-      { status: next },
-      this.spec.statusSubresource ? 'status' : undefined,
-    );
-    return this.own(patched, memory);
-  }
-
-  private own(object: KubeObject, memory: ObjectMemory): KubeObject {
-    if (object.metadata.resourceVersion) memory.ownVersions.add(object.metadata.resourceVersion);
-    return object;
-  }
-}
-
-/** Placeholder step for a change no handler matches: it is still recorded as handled. */
-const NOOP: HandlerSpec = { id: '', kind: 'update', qualifiedName: '', method: '', options: {} };
-
-function slotOf(step: Step): string {
-  return `${step.cause}/${step.handler.id}`;
 }
 
 function requeueRequest(result: unknown): number | undefined {
@@ -609,15 +649,4 @@ function requeueRequest(result: unknown): number | undefined {
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** Whether two JSON texts hold the same value, whatever their key order. */
-function sameJson(stored: string | undefined, fresh: string): boolean {
-  if (stored === fresh) return true;
-  if (stored === undefined) return false;
-  try {
-    return canonicalJson(JSON.parse(stored)) === canonicalJson(JSON.parse(fresh));
-  } catch {
-    return false;
-  }
 }

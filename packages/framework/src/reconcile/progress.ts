@@ -1,6 +1,7 @@
 // Per-handler progress of the change being handled, persisted on the object itself (an
 // annotation) so that a restarted operator, or a new leader, continues where the last one
-// stopped and never re-runs a handler that already succeeded for that change.
+// stopped and never re-runs a handler that already succeeded for that change. Messages are
+// truncated (MAX_PROGRESS_MESSAGE), so a huge error never makes the record unwritable.
 import type { KubeObject } from '../kube/object.js';
 
 export interface HandlerProgress {
@@ -36,6 +37,13 @@ export function storageKeys(prefix: string): StorageKeys {
   };
 }
 
+/** Longest message kept per handler: the whole record must stay far below the annotation limit. */
+export const MAX_PROGRESS_MESSAGE = 512;
+
+export function truncated(message: string, max: number): string {
+  return message.length <= max ? message : `${message.slice(0, max - 15)}… (truncated)`;
+}
+
 export function readProgress(object: KubeObject, keys: StorageKeys, change: string): ProgressRecord {
   const raw = object.metadata.annotations?.[keys.progress];
   if (raw) {
@@ -48,14 +56,4 @@ export function readProgress(object: KubeObject, keys: StorageKeys, change: stri
     }
   }
   return { change, handlers: {} };
-}
-
-export function readDiffBase(object: KubeObject, keys: StorageKeys): Record<string, unknown> | undefined {
-  const raw = object.metadata.annotations?.[keys.diffBase];
-  if (!raw) return undefined;
-  try {
-    return JSON.parse(raw) as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
 }

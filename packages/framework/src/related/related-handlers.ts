@@ -79,8 +79,10 @@ export class RelatedHandlers implements ProcessingExtension {
         wakeAt = Math.min(wakeAt ?? Infinity, Date.now() + outcome.delaySeconds * 1000);
       }
     }
-    if (JSON.stringify(next) === JSON.stringify(stored)) return { wakeAt };
-    return { object: await run.annotate(object, { [this.annotationKey]: JSON.stringify(next) }), wakeAt };
+    // Recorded by the run's final commit, after the handlers' status.
+    if (JSON.stringify(next) !== JSON.stringify(stored))
+      run.patch.metadata.annotations[this.annotationKey] = JSON.stringify(next);
+    return { wakeAt };
   }
 
   release(key: string): void {

@@ -18,6 +18,7 @@ import { reflect } from '../watch/reflector.js';
 import { Store } from '../watch/store.js';
 import { watch$, type WatchHooks } from '../watch/watcher.js';
 import { createContext, emptyPatch } from '../reconcile/context.js';
+import { HandlerRunner } from '../reconcile/runner.js';
 import { handlerApplies, sharedLabelSelector } from '../reconcile/filters.js';
 import {
   ObjectProcessor,
@@ -113,13 +114,21 @@ export class ControllerLoop {
   private readonly processor: ObjectProcessor;
   private readonly daemons: DaemonHandlers;
 
+  private readonly runner: HandlerRunner;
+
   constructor(
     readonly spec: ControllerSpec,
     settings: ProcessorSettings,
     deps: ProcessorDeps,
     private readonly options: ControllerLoopOptions,
   ) {
-    this.daemons = new DaemonHandlers(spec, {
+    // One runner for every handler kind of this controller: the only place they are called.
+    this.runner = new HandlerRunner({
+      shutdown: deps.shutdown,
+      client: deps.client,
+      onHandler: deps.hooks?.onHandler,
+    });
+    this.daemons = new DaemonHandlers(spec, this.runner, {
       client: options.client,
       logger: options.logger,
       fieldManager: options.fieldManager,
@@ -127,6 +136,7 @@ export class ControllerLoop {
     });
     this.processor = new ObjectProcessor(spec, settings, {
       ...deps,
+      runner: this.runner,
       extensions: [
         new RelatedHandlers(spec.handlers, this.related, settings.keys.related),
         new TimerHandlers(spec.handlers, settings.keys.timers),
@@ -176,7 +186,10 @@ export class ControllerLoop {
         next: (event) => {
           if (event.type === 'synced') return;
           const key = objectKey(event.object);
-          if (event.type === 'delete') this.processor.forget(key);
+          if (event.type === 'delete') {
+            this.processor.forget(key);
+            void this.processor.disown(event.object);
+          }
           subscriber.next(key);
         },
         error: (e: unknown) => subscriber.error(e),
@@ -332,29 +345,39 @@ export class ControllerLoop {
         event: type,
       });
       try {
-        const method = (this.spec.instance as Record<string, (ctx: unknown) => unknown>)[handler.method];
-        const context = createContext({
-          object,
-          resource: this.spec.resource,
-          cause: 'event',
-          old: event.type === 'upsert' ? event.previous : undefined,
-          new: object,
-          diff: [],
+        const { outcome } = await this.runner.invoke({
+          owner: this.spec.instance,
+          handler,
           retry: 0,
-          logger,
-          signal: this.options.shutdown,
-          patch: emptyPatch(),
-          client: this.options.client,
-          fieldManager: this.options.fieldManager,
+          context: (signal) => ({
+            ...createContext({
+              object,
+              resource: this.spec.resource,
+              cause: 'event',
+              old: event.type === 'upsert' ? event.previous : undefined,
+              new: object,
+              diff: [],
+              retry: 0,
+              logger,
+              signal,
+              patch: emptyPatch(),
+              client: this.options.client,
+              fieldManager: this.options.fieldManager,
+            }),
+            type,
+          }),
         });
-        await method?.call(this.spec.instance, { ...context, type });
+        if (outcome.kind !== 'success')
+          logger.warn(`event handler failed (not retried): ${errorText(outcome.error)}`);
       } catch (error) {
-        logger.warn(
-          `event handler failed (not retried): ${error instanceof Error ? error.message : String(error)}`,
-        );
+        logger.debug(`event handler not run: ${errorText(error)}`);
       }
     }
   }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** A mapped object's queue key: an object of ours, or a name. */

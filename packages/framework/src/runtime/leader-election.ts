@@ -1,12 +1,20 @@
-// Leader election on a coordination.k8s.io/v1 Lease, with client-go's semantics: a candidate
-// takes the Lease when its holder has not renewed it for leaseDuration (measured on our own
-// clock from when we last saw the record change, so clock skew between nodes does not matter);
-// the leader renews every retryPeriod and gives up leadership if it could not renew within
-// renewDeadline; a clean stop releases the Lease so a successor need not wait.
+// Leader election on a coordination.k8s.io/v1 Lease, with client-go's semantics:
+// - a candidate takes the Lease when its holder has not renewed it for leaseDuration
+//   (measured on our own clock from when we last saw the record change, so clock skew between
+//   nodes does not matter);
+// - the leader renews every retryPeriod; every attempt is bounded by what is left of the
+//   renewDeadline (an HTTP call that hangs is aborted, it does not hold leadership open);
+// - leadership ends renewDeadline after the last renewal was *sent*, on a timer of its own and
+//   in `isLeader`, which is read on every write: a leader that was frozen (SIGSTOP) or cut off
+//   knows it the moment it runs again, before any successor can have taken the Lease
+//   (renewDeadline < leaseDuration);
+// - a clean stop waits for an in-flight renewal, then releases the Lease so a successor need
+//   not wait.
+// Failures: an unreachable apiserver or a 409 only make an attempt fail; nothing throws.
 import { isApiError } from '../kube/errors.js';
 import type { KubeClient } from '../kube/client.js';
 import type { KubeObject } from '../kube/object.js';
-import { CoreResources } from '../kube/resource.js';
+import { CoreResources, resourcePath } from '../kube/resource.js';
 import type { Logger } from '../logging/logger.js';
 
 export interface LeaderElectionOptions {
@@ -35,9 +43,14 @@ export class LeaderElector {
   private readonly renewDeadline: number;
   private readonly retryPeriod: number;
   private observed: { record: string; at: number } | undefined;
+  /** When the last successful acquisition or renewal was sent (ms); leadership ends renewDeadline later. */
+  private renewedAt: number | undefined;
   private leading = false;
   private stopped = false;
   private wake: (() => void) | undefined;
+  private expiry: NodeJS.Timeout | undefined;
+  private attempt: Promise<boolean> | undefined;
+  private onLost: (() => void) | undefined;
 
   constructor(
     private readonly client: KubeClient,
@@ -52,53 +65,70 @@ export class LeaderElector {
     }
   }
 
+  /** True only while the Lease is certainly ours: renewed less than renewDeadline ago. */
   get isLeader(): boolean {
-    return this.leading;
+    return this.leading && this.renewedAt !== undefined && Date.now() < this.renewedAt + this.renewDeadline;
   }
 
   /**
    * Campaigns until elected, calls onStartedLeading, renews until leadership is lost or stop()
-   * is called, then calls onStoppedLeading. Resolves when the elector has stopped.
+   * is called, then calls onStoppedLeading (at once on loss, even while an attempt hangs).
+   * Resolves when the elector has stopped.
    */
   async run(
     onStartedLeading: () => void | Promise<void>,
     onStoppedLeading: () => void | Promise<void>,
   ): Promise<void> {
-    while (!this.stopped && !(await this.tryAcquireOrRenew())) await this.sleep(this.retryPeriod);
+    while (!this.stopped && !(await this.attemptWithin(this.renewDeadline)))
+      await this.sleep(this.retryPeriod);
     if (this.stopped) return;
     this.leading = true;
+    let stoppedLeading: Promise<void> | undefined;
+    const lose = (why: string) => {
+      if (stoppedLeading) return;
+      if (why) this.logger.error(why);
+      this.leading = false;
+      clearTimeout(this.expiry);
+      this.wake?.();
+      stoppedLeading = Promise.resolve(onStoppedLeading());
+    };
+    this.onLost = () => lose('');
+    this.armExpiry(() => lose('the lease was not renewed within the renew deadline; leadership lost'));
     this.logger.info(`became leader (lease ${this.options.namespace}/${this.options.name})`);
     await onStartedLeading();
-    let lastRenew = Date.now();
-    while (!this.stopped) {
+    while (!this.stopped && this.isLeader) {
       await this.sleep(this.retryPeriod);
-      if (this.stopped) break;
-      if (await this.tryAcquireOrRenew()) lastRenew = Date.now();
-      else if (Date.now() - lastRenew > this.renewDeadline) {
-        this.logger.error('could not renew the lease within the renew deadline; leadership lost');
-        break;
-      }
+      if (this.stopped || !this.isLeader) break;
+      const left = (this.renewedAt ?? 0) + this.renewDeadline - Date.now();
+      if (await this.attemptWithin(left))
+        this.armExpiry(() => lose('the lease was not renewed within the renew deadline; leadership lost'));
     }
-    this.leading = false;
-    await onStoppedLeading();
+    if (!this.stopped) lose('could not renew the lease; leadership lost');
+    else lose('');
+    await stoppedLeading;
   }
 
-  /** Stops campaigning/renewing; releases the Lease if we hold it. */
+  /** Stops campaigning/renewing; after any renewal in flight, releases the Lease if we hold it. */
   async stop(): Promise<void> {
     this.stopped = true;
     this.wake?.();
-    if (!this.leading) return;
+    await this.attempt?.catch(() => false);
+    // Whether the Lease is still ours, whatever the renew loop did since it was woken.
+    const holding = this.renewedAt !== undefined && Date.now() < this.renewedAt + this.renewDeadline;
+    this.onLost?.();
+    if (!holding) return;
     try {
-      const lease = await this.client.get<Lease>(
-        CoreResources.lease,
-        this.options.namespace,
-        this.options.name,
-      );
+      const lease = await this.request<Lease>('GET', undefined, AbortSignal.timeout(this.renewDeadline));
       if (lease.spec?.holderIdentity === this.options.identity) {
-        await this.client.replace<Lease>(CoreResources.lease, {
-          ...lease,
-          spec: { ...lease.spec, holderIdentity: null, leaseDurationSeconds: 1, renewTime: microTime() },
-        });
+        // Conditional on the version just read: never releases a Lease someone else took since.
+        await this.request<Lease>(
+          'PUT',
+          {
+            ...lease,
+            spec: { ...lease.spec, holderIdentity: null, leaseDurationSeconds: 1, renewTime: microTime() },
+          },
+          AbortSignal.timeout(this.renewDeadline),
+        );
         this.logger.info('released the lease');
       }
     } catch (error) {
@@ -106,7 +136,24 @@ export class LeaderElector {
     }
   }
 
-  private async tryAcquireOrRenew(): Promise<boolean> {
+  private armExpiry(onExpired: () => void): void {
+    clearTimeout(this.expiry);
+    const left = (this.renewedAt ?? 0) + this.renewDeadline - Date.now();
+    this.expiry = setTimeout(onExpired, Math.max(0, left));
+  }
+
+  /** One acquire-or-renew attempt, aborted after `ms`; success moves renewedAt to when it was sent. */
+  private async attemptWithin(ms: number): Promise<boolean> {
+    if (ms <= 0) return false;
+    const sentAt = Date.now();
+    this.attempt = this.tryAcquireOrRenew(AbortSignal.timeout(ms));
+    const ok = await this.attempt;
+    this.attempt = undefined;
+    if (ok) this.renewedAt = sentAt;
+    return ok;
+  }
+
+  private async tryAcquireOrRenew(signal: AbortSignal): Promise<boolean> {
     const { namespace, name, identity } = this.options;
     const now = microTime();
     const mine: LeaseSpec = {
@@ -117,9 +164,14 @@ export class LeaderElector {
       leaseTransitions: 0,
     };
     try {
-      const lease = await this.client.find<Lease>(CoreResources.lease, namespace, name);
+      let lease: Lease | undefined;
+      try {
+        lease = await this.request<Lease>('GET', undefined, signal);
+      } catch (error) {
+        if (!isApiError(error, 404)) throw error;
+      }
       if (!lease) {
-        await this.client.create<Lease>(CoreResources.lease, { metadata: { name, namespace }, spec: mine });
+        await this.request<Lease>('POST', { metadata: { name, namespace }, spec: mine }, signal);
         this.observe(mine);
         return true;
       }
@@ -133,13 +185,24 @@ export class LeaderElector {
         holder === identity
           ? { ...spec, renewTime: now, leaseDurationSeconds: mine.leaseDurationSeconds }
           : { ...mine, leaseTransitions: (spec.leaseTransitions ?? 0) + 1 };
-      await this.client.replace<Lease>(CoreResources.lease, { ...lease, spec: next });
+      // PUT with the version read: a concurrent taker makes one of us fail with 409.
+      await this.request<Lease>('PUT', { ...lease, spec: next }, signal);
       this.observe(next);
       return true;
     } catch (error) {
       if (!isApiError(error, 409)) this.logger.warn(`lease ${namespace}/${name}: ${String(error)}`);
       return false;
     }
+  }
+
+  private request<T>(method: 'GET' | 'POST' | 'PUT', body: unknown, signal: AbortSignal): Promise<T> {
+    const { namespace, name } = this.options;
+    const path = resourcePath(CoreResources.lease, namespace, method === 'POST' ? undefined : name);
+    const payload =
+      body === undefined
+        ? undefined
+        : { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', ...(body as object) };
+    return this.client.http.request<T>(method, path, { body: payload, signal });
   }
 
   /** Remembers when the record last changed, on our clock. */

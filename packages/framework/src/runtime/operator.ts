@@ -7,12 +7,13 @@ import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import { KubeClient, loadKubeConfig } from '../kube/client.js';
 import { resolveKind } from '../kube/discovery.js';
-import { isApiError } from '../kube/errors.js';
+import { isApiError, NotLeaderError } from '../kube/errors.js';
 import { EventRecorder } from '../kube/events.js';
 import type { ResourceRef } from '../kube/resource.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { ControllerLoop, relatedKindKey, type WatchedResource } from './controller-loop.js';
 import { storageKeys } from '../reconcile/progress.js';
+import { HandlerRunner } from '../reconcile/runner.js';
 import {
   readController,
   readHooks,
@@ -63,6 +64,7 @@ export class Operator {
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly shutdown = new AbortController();
   private elector: LeaderElector | undefined;
+  private electorClient: KubeClient | undefined;
   private server: Server | undefined;
   private started = false;
   private stopping: Promise<void> | undefined;
@@ -128,17 +130,26 @@ export class Operator {
     };
     if (this.options.leaderElection) {
       const { identity, ...lease } = this.options.leaderElection;
-      this.elector = new LeaderElector(
-        this.client,
+      // Its own client (and connection pool): renewals never wait behind watches or writes.
+      this.electorClient = new KubeClient(this.client.config);
+      const elector = new LeaderElector(
+        this.electorClient,
         { ...lease, identity: identity ?? process.env.POD_NAME ?? `${hostname()}-${process.pid}` },
         this.logger,
       );
-      void this.elector.run(startControllers, async () => {
+      this.elector = elector;
+      // Once leading, every write of this process (engine, handlers, Events) needs a Lease
+      // renewed within the renew deadline: a leader frozen or cut off writes nothing more.
+      this.client.http.setWriteGate(() => {
+        if (this.leading && !elector.isLeader) throw new NotLeaderError();
+      });
+      void elector.run(startControllers, async () => {
         this.metrics.leader.set(0);
         if (!this.shutdown.signal.aborted) {
-          // A leader that lost its Lease must not keep acting: stop as client-go's users do.
+          // A leader that lost its Lease must not keep acting: running handlers are aborted at
+          // once (no grace period), then the operator stops, as client-go's users do.
           this.logger.error('leadership lost; stopping');
-          await this.stop();
+          await this.stop({ immediately: true });
         }
       });
     } else startControllers();
@@ -160,14 +171,15 @@ export class Operator {
   }
 
   /** Graceful stop: no new work, running handlers get the grace period, then are aborted; the Lease is released. */
-  stop(): Promise<void> {
-    this.stopping ??= this.doStop();
+  stop({ immediately = false }: { immediately?: boolean } = {}): Promise<void> {
+    if (immediately) this.shutdown.abort(new Error('leadership lost'));
+    this.stopping ??= this.doStop(immediately);
     return this.stopping;
   }
 
-  private async doStop(): Promise<void> {
+  private async doStop(immediately: boolean): Promise<void> {
     await Promise.all(this.loops.map((loop) => loop.stop()));
-    const grace = (this.options.gracePeriodSeconds ?? 30) * 1000;
+    const grace = immediately ? 0 : (this.options.gracePeriodSeconds ?? 30) * 1000;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>(
       (resolve) => (timer = setTimeout(() => resolve('timeout'), grace)),
@@ -187,6 +199,7 @@ export class Operator {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     this.server?.closeAllConnections();
     this.client.close();
+    this.electorClient?.close();
     this.logger.info(`operator ${this.name} stopped`);
     this.resolveStopped?.();
   }
@@ -252,20 +265,30 @@ export class Operator {
   }
 
   private async runHooks(kind: 'startup' | 'cleanup'): Promise<void> {
+    // Cleanup runs after shutdown was signalled: its own signal aborts only on its timeout.
+    const runner = new HandlerRunner({
+      shutdown: kind === 'cleanup' ? new AbortController().signal : this.shutdown.signal,
+      onHandler: (handler, outcome, seconds) => {
+        const labels = { controller: kind, handler: handler.id };
+        this.metrics.handlerRuns.inc({ ...labels, outcome });
+        this.metrics.handlerDuration.observe(labels, seconds);
+      },
+    });
     for (const owner of [...this.hooks, ...this.controllers]) {
       for (const handler of owner.handlers.filter((h) => h.kind === kind)) {
-        const method = (owner.instance as Record<string, (ctx: unknown) => unknown>)[handler.method];
-        try {
-          await method?.call(owner.instance, {
-            client: this.client,
-            logger: this.logger.child({ handler: handler.id }),
-          });
-        } catch (error) {
-          this.logger.error(
-            `${handler.qualifiedName} (@On${kind === 'startup' ? 'Startup' : 'Cleanup'}) failed: ${String(error)}`,
-          );
-          if (kind === 'startup') throw error;
-        }
+        const logger = this.logger.child({ handler: handler.id });
+        const { outcome } = await runner.invoke({
+          owner: owner.instance,
+          handler,
+          retry: 0,
+          context: (signal) => ({ client: this.client, logger, signal }),
+        });
+        if (outcome.kind === 'success') continue;
+        const error = outcome.error;
+        this.logger.error(
+          `${handler.qualifiedName} (@On${kind === 'startup' ? 'Startup' : 'Cleanup'}) failed: ${String(error)}`,
+        );
+        if (kind === 'startup') throw error;
       }
     }
   }

@@ -7,6 +7,7 @@ import { createContext, emptyPatch } from '../reconcile/context.js';
 import type { ExtensionResult, ExtensionRun, ProcessingExtension } from '../reconcile/extension.js';
 import { handlerApplies } from '../reconcile/filters.js';
 import type { ControllerSpec } from '../registry.js';
+import type { HandlerRunner } from '../reconcile/runner.js';
 import { DaemonSupervisor } from './daemons.js';
 
 export interface DaemonDeps {
@@ -24,6 +25,7 @@ export class DaemonHandlers implements ProcessingExtension {
 
   constructor(
     private readonly spec: ControllerSpec,
+    private readonly runner: HandlerRunner,
     private readonly deps: DaemonDeps,
   ) {
     this.needsFinalizer = spec.handlers.some((h) => h.kind === 'daemon');
@@ -44,26 +46,36 @@ export class DaemonHandlers implements ProcessingExtension {
         key,
         handler.id,
         async (signal, attempt) => {
-          const method = (this.spec.instance as Record<string, (ctx: unknown) => unknown>)[handler.method];
-          const context = createContext({
-            object: this.deps.latest(key) ?? object,
-            resource: this.spec.resource,
-            cause: 'daemon',
-            old: undefined,
-            new: undefined,
-            diff: [],
+          const { outcome } = await this.runner.invoke({
+            owner: this.spec.instance,
+            handler,
             retry: attempt,
-            logger: this.deps.logger.child({
-              namespace: object.metadata.namespace,
-              name: object.metadata.name,
-              handler: handler.id,
+            stop: signal,
+            context: (handlerSignal) => ({
+              ...createContext({
+                object: this.deps.latest(key) ?? object,
+                resource: this.spec.resource,
+                cause: 'daemon',
+                old: undefined,
+                new: undefined,
+                diff: [],
+                retry: attempt,
+                logger: this.deps.logger.child({
+                  namespace: object.metadata.namespace,
+                  name: object.metadata.name,
+                  handler: handler.id,
+                }),
+                signal: handlerSignal,
+                patch: emptyPatch(),
+                client: this.deps.client,
+                fieldManager: this.deps.fieldManager,
+              }),
+              latest: () => this.deps.latest(key),
             }),
-            signal,
-            patch: emptyPatch(),
-            client: this.deps.client,
-            fieldManager: this.deps.fieldManager,
           });
-          await method?.call(this.spec.instance, { ...context, latest: () => this.deps.latest(key) });
+          // The supervisor restarts a daemon that failed (with backoff) and keeps one that returned.
+          if (outcome.kind !== 'success' && !(outcome.kind === 'failure' && outcome.ignored))
+            throw outcome.error;
         },
         initialDelayMs,
       );

@@ -12,13 +12,15 @@ export type DaemonBody = (signal: AbortSignal, attempt: number) => Promise<void>
 
 export class DaemonSupervisor {
   private readonly running = new Map<string, RunningDaemon>();
+  /** Daemons that returned: done for their object, not started again (as in Kopf). */
+  private readonly done = new Set<string>();
 
   constructor(private readonly onError: (id: string, error: unknown, retryInMs: number) => void) {}
 
   /** Starts the daemon `id` for `key` unless it already runs. */
   ensure(key: string, id: string, body: DaemonBody, initialDelayMs = 0): void {
     const slot = `${key}#${id}`;
-    if (this.running.has(slot)) return;
+    if (this.running.has(slot) || this.done.has(slot)) return;
     const abort = new AbortController();
     const finished = this.loop(slot, body, abort.signal, initialDelayMs).finally(() => {
       if (this.running.get(slot)?.abort === abort) this.running.delete(slot);
@@ -26,12 +28,15 @@ export class DaemonSupervisor {
     this.running.set(slot, { abort, finished });
   }
 
+  /** Running, or returned for good. */
   has(key: string, id: string): boolean {
-    return this.running.has(`${key}#${id}`);
+    const slot = `${key}#${id}`;
+    return this.running.has(slot) || this.done.has(slot);
   }
 
   /** Cancels every daemon of `key` and waits for them to end. */
   async stop(key: string): Promise<void> {
+    for (const slot of this.done) if (slot.startsWith(`${key}#`)) this.done.delete(slot);
     const mine = [...this.running.entries()].filter(([slot]) => slot.startsWith(`${key}#`));
     for (const [, daemon] of mine) daemon.abort.abort(new Error('object deleted'));
     await Promise.allSettled(mine.map(([, d]) => d.finished));
@@ -53,6 +58,7 @@ export class DaemonSupervisor {
     for (let attempt = 0; !signal.aborted; attempt++) {
       try {
         await body(signal, attempt);
+        if (!signal.aborted) this.done.add(slot);
         return;
       } catch (error) {
         if (signal.aborted) return;

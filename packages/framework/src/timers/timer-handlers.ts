@@ -26,7 +26,6 @@ export class TimerHandlers implements ProcessingExtension {
     const stamps = readJsonAnnotation<Record<string, string>>(object, this.annotationKey) ?? {};
     const createdAt = Date.parse(object.metadata.creationTimestamp ?? '') || run.firstSeenAt;
     let wakeAt = Infinity;
-    let ran = false;
     let current = object;
     for (const handler of due) {
       const rule = handler.options as unknown as TimerRule;
@@ -42,16 +41,15 @@ export class TimerHandlers implements ProcessingExtension {
         const own = emptyPatch();
         const change = { old: undefined, new: essenceOf(object), diff: [] };
         const outcome = await run.invoke(handler, 'timer', change, 0, own);
-        // What the timer put in ctx.patch (status, conditions) is written, as for any handler.
-        if (own.conditions.length || Object.keys(own.status).length) current = await run.commit(current, own);
         stamps[handler.id] = new Date().toISOString();
-        ran = true;
+        // What the timer put in ctx.patch is written as for any handler; its stamp after its status.
+        own.metadata.annotations[this.annotationKey] = JSON.stringify(stamps);
+        current = await run.commit(current, own);
         next = nextTimerRunAt(rule, { ...state, lastRunAt: Date.now() });
         if (outcome.kind === 'retry') next = Math.min(next, Date.now() + outcome.delaySeconds * 1000);
       }
       wakeAt = Math.min(wakeAt, next);
     }
-    if (ran) current = await run.annotate(current, { [this.annotationKey]: JSON.stringify(stamps) });
     return { object: current, wakeAt };
   }
 }

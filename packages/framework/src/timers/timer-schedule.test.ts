@@ -8,8 +8,9 @@ const s = (over: Partial<TimerState>): TimerState => ({
   ...over,
 });
 
-test('the first run waits for the initial delay (none by default)', () => {
-  expect(nextTimerRunAt({ intervalSeconds: 60 }, s({}))).toBe(1000);
+test('the first run waits for the initial delay (the interval by default)', () => {
+  expect(nextTimerRunAt({ intervalSeconds: 60 }, s({}))).toBe(61_000);
+  expect(nextTimerRunAt({ intervalSeconds: 60, initialDelaySeconds: 0 }, s({}))).toBe(1000);
   expect(nextTimerRunAt({ intervalSeconds: 60, initialDelaySeconds: 5 }, s({}))).toBe(6000);
 });
 

@@ -22,7 +22,8 @@ export interface TimerState {
 export function nextTimerRunAt(rule: TimerRule, state: TimerState): number {
   const interval = rule.intervalSeconds * 1000;
   let next: number;
-  if (state.lastRunAt === undefined) next = state.firstSeenAt + (rule.initialDelaySeconds ?? 0) * 1000;
+  if (state.lastRunAt === undefined)
+    next = state.firstSeenAt + (rule.initialDelaySeconds ?? rule.intervalSeconds) * 1000;
   else if (rule.sharp) {
     // The first whole interval (counted from creation) strictly after the last run.
     const periods = Math.floor((state.lastRunAt - state.createdAt) / interval) + 1;

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cli = join(here, '..', '..', 'dist', 'cli', 'bin.js');
-const fixture = join(here, '..', 'fixtures', 'runner-operator.mjs');
+const fixtures = join(here, '..', 'fixtures');
 
 export interface ChildOperator {
   process: ChildProcess;
@@ -15,11 +15,16 @@ export interface ChildOperator {
   exited: Promise<number | null>;
 }
 
-export function startChildOperator(identity: string, args: string[]): ChildOperator {
+export function startChildOperator(
+  identity: string,
+  args: string[],
+  { fixture = 'runner-operator.mjs', env = {} }: { fixture?: string; env?: NodeJS.ProcessEnv } = {},
+): ChildOperator {
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run 'npm run build' first (npm test does)`);
   let output = '';
-  const child = spawn(process.execPath, [cli, 'run', fixture, '--log-format', 'text', ...args], {
-    env: { ...process.env, POD_NAME: identity },
+  const module = join(fixtures, fixture);
+  const child = spawn(process.execPath, [cli, 'run', module, '--log-format', 'text', ...args], {
+    env: { ...process.env, ...env, POD_NAME: identity },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
