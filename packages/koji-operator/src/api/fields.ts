@@ -45,6 +45,21 @@ export function storageSize(description: string): JSONSchemaProps {
   };
 }
 
+/** A PersistentVolumeClaim's storageClassName: unset takes the cluster's default class. */
+export function storageClass(claim: string): JSONSchemaProps {
+  return {
+    type: 'string',
+    maxLength: 253,
+    description: `storageClassName of the ${claim} the operator creates; unset: the cluster's default class; "": no class (a pre-provisioned volume).`,
+    'x-kubernetes-validations': [
+      {
+        rule: `self == '' || self.matches('${dnsSubdomain}')`,
+        message: 'must be the name of a StorageClass, or empty for none',
+      },
+    ],
+  };
+}
+
 export function replicas(description: string): JSONSchemaProps {
   return { type: 'integer', description, minimum: 0, maximum: 1000, default: 1 };
 }

@@ -2,11 +2,22 @@
 // Field names are the proposal's (MBBOX's MBKojiHub), so its CRs apply as written.
 import type { KubeObject } from '@fedora-operators/framework';
 import type { KindDefinition } from './definition.js';
-import { image, objectName, replicas, storageSize } from './fields.js';
+import { image, objectName, replicas, storageClass, storageSize } from './fields.js';
 import { placementProperties, type PodPlacement } from './placement.js';
 import { readyReplicasField, statusSchema, type CommonStatus } from './status.js';
 
 export type IngressBackend = 'nginx' | 'openshift';
+export type ClaimAccessMode = 'ReadWriteOnce' | 'ReadWriteMany';
+
+/** A PersistentVolumeClaim the hub uses, and whether the operator made it or found it. */
+export interface HubClaimStatus {
+  /** mnt: /mnt/koji, shared with kojira and builders; httpd: httpd's state. */
+  purpose: 'mnt' | 'httpd';
+  name: string;
+  /** Created: made by the operator (never owned by the KojiHub); Existing: found, used as it is. */
+  origin: 'Created' | 'Existing';
+  phase?: string;
+}
 
 export interface KojiHubSpec extends PodPlacement {
   replicas?: number;
@@ -25,8 +36,11 @@ export interface KojiHubSpec extends PodPlacement {
   ingress_backend?: IngressBackend;
   httpd_pvc_name?: string;
   httpd_pvc_size?: string;
+  httpd_pvc_storage_class?: string;
+  httpd_pvc_access_mode?: ClaimAccessMode;
   mnt_pvc_name?: string;
   mnt_pvc_size?: string;
+  mnt_pvc_storage_class?: string;
   sidecar?: boolean;
   image?: string;
   sidecar_image?: string;
@@ -37,6 +51,7 @@ export interface KojiHubStatus extends CommonStatus {
   hubUrl?: string;
   externalUrl?: string;
   readyReplicas?: number;
+  claims?: HubClaimStatus[];
 }
 
 export type KojiHub = KubeObject<KojiHubSpec, KojiHubStatus>;
@@ -57,13 +72,24 @@ export const kojiHubDefinition: KindDefinition = {
         rule: 'self.http_enabled || self.https_enabled',
         message: 'at least one of http_enabled and https_enabled must be true, or koji-hub serves nothing',
       },
+      {
+        rule: 'self.replicas <= 1 || self.persistent',
+        message:
+          'replicas > 1 needs persistent: true: without it /mnt/koji is an emptyDir of each pod, so what one hub pod writes the others never see',
+      },
+      {
+        rule: "self.replicas <= 1 || !self.persistent || self.httpd_pvc_access_mode == 'ReadWriteMany'",
+        message:
+          'replicas > 1 needs httpd_pvc_access_mode: ReadWriteMany: a ReadWriteOnce httpd claim can be mounted on one node only, so the other hub pods would never start',
+      },
     ],
     properties: {
       replicas: replicas('koji-hub pods; they share the database and /mnt/koji.'),
       persistent: {
         type: 'boolean',
-        default: false,
-        description: 'Keep httpd state and /mnt/koji on PersistentVolumeClaims instead of emptyDir.',
+        default: true,
+        description:
+          'Keep /mnt/koji (the builds) and httpd state on PersistentVolumeClaims. false: emptyDir, lost with the pod, for throwaway hubs only; kojira and builders cannot share it.',
       },
       host: {
         type: 'string',
@@ -123,13 +149,25 @@ export const kojiHubDefinition: KindDefinition = {
         default: 'nginx',
         description: 'nginx: a networking.k8s.io Ingress; openshift: a route.openshift.io Route.',
       },
-      httpd_pvc_name: objectName('PersistentVolumeClaim', "The httpd state PVC's name."),
-      httpd_pvc_size: storageSize('Size of the httpd state PVC.'),
+      httpd_pvc_name: objectName(
+        'PersistentVolumeClaim',
+        "The httpd state PVC's name (default <name>-httpd). An existing claim of that name is used as it is.",
+      ),
+      httpd_pvc_size: storageSize('Size of the httpd state PVC, when the operator creates it.'),
+      httpd_pvc_storage_class: storageClass('httpd state PVC'),
+      httpd_pvc_access_mode: {
+        type: 'string',
+        enum: ['ReadWriteOnce', 'ReadWriteMany'],
+        default: 'ReadWriteOnce',
+        description:
+          'Access mode of the httpd state PVC the operator creates; ReadWriteMany lets replicas > 1 share it.',
+      },
       mnt_pvc_name: objectName(
         'PersistentVolumeClaim',
-        'The /mnt/koji PVC (ReadWriteMany), shared with kojira and builders.',
+        'The /mnt/koji PVC (ReadWriteMany), shared with kojira and builders (default <name>-mnt). An existing claim of that name is used as it is. Never deleted with the KojiHub: it holds the builds.',
       ),
-      mnt_pvc_size: storageSize('Size of the /mnt/koji PVC.'),
+      mnt_pvc_size: storageSize('Size of the /mnt/koji PVC, when the operator creates it.'),
+      mnt_pvc_storage_class: storageClass('/mnt/koji PVC (it needs ReadWriteMany, e.g. NFS or CephFS)'),
       sidecar: {
         type: 'boolean',
         default: false,
@@ -148,6 +186,26 @@ export const kojiHubDefinition: KindDefinition = {
     hubUrl: { type: 'string', description: 'In-cluster URL of the XML-RPC endpoint.' },
     externalUrl: { type: 'string', description: 'URL through the Ingress or Route, when there is one.' },
     readyReplicas: readyReplicasField,
+    claims: {
+      type: 'array',
+      description: 'The PersistentVolumeClaims the hub uses; none is owned by the KojiHub.',
+      'x-kubernetes-list-type': 'map',
+      'x-kubernetes-list-map-keys': ['purpose'],
+      items: {
+        type: 'object',
+        required: ['purpose', 'name', 'origin'],
+        properties: {
+          purpose: { type: 'string', enum: ['mnt', 'httpd'] },
+          name: { type: 'string' },
+          origin: {
+            type: 'string',
+            enum: ['Created', 'Existing'],
+            description: 'Created by the operator, or Existing (found, used as it is).',
+          },
+          phase: { type: 'string' },
+        },
+      },
+    },
   }),
   printerColumns: [
     { name: 'Replicas', type: 'integer', jsonPath: '.spec.replicas' },

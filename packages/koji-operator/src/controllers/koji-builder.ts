@@ -27,6 +27,7 @@ import { builderHostIdentities, retireBuilderHosts, syncBuilderHosts } from '../
 import { builderManifests, builderNames, Resources } from '../manifests/index.js';
 import { ensureBuilderCertificates } from './certificates.js';
 import { decodeConfigMap } from './koji-hub.js';
+import { checkSharedVolume, namingTheClaim } from './shared-volume.js';
 import { KojiSideController, lookUpHub, reportReadinessWithKoji, syncKojiSide } from './koji-side.js';
 import {
   applyRendered,
@@ -53,6 +54,8 @@ const configMapRefs = (spec: KojiBuilderSpec) => [spec.configmap, spec.mock_conf
 @Owns({ apiVersion: 'v1', kind: 'ConfigMap' })
 // A KojiHub that appears (or changes its CA or admin certificate) is what the koji side needs.
 @Watches({ apiVersion: kojiApiVersion, kind: 'KojiHub', map: everyOneInTheNamespace })
+// The shared /mnt/koji claim appearing (or going) changes whether the pods can run.
+@Watches({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', map: namingTheClaim })
 export class KojiBuilderController extends KojiSideController {
   @Reconcile()
   async reconcile(ctx: Ctx) {
@@ -105,6 +108,12 @@ export class KojiBuilderController extends KojiSideController {
       synced: `${registered} koji host(s) registered and enabled with the spec's arches and channels${warning}`,
       unmanaged: 'register the builder hosts in koji',
     });
+    const volume = await checkSharedVolume(ctx, spec.shared_pvc, 'hub' in lookup ? lookup.hub : undefined);
+    if (volume) {
+      // The claim's arrival wakes this one (@Watches); the requeue is a safety net.
+      ctx.condition({ type: 'Ready', status: 'False', reason: volume.reason, message: volume.message });
+      return { requeueAfterSeconds: waitSeconds * 4 };
+    }
     if (certificates.state === 'incomplete') {
       // The pods of these replicas cannot start: say so rather than "Progressing".
       ctx.condition({

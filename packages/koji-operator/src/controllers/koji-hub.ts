@@ -22,7 +22,15 @@ import {
   type KojiHubStatus,
   type KojiWeb,
 } from '../api/index.js';
-import { adminCertSecretName, hubManifests, hubNames, hubUrls, Resources } from '../manifests/index.js';
+import {
+  adminCertSecretName,
+  hubClaimNames,
+  hubManifests,
+  hubNames,
+  hubUrls,
+  Resources,
+} from '../manifests/index.js';
+import { ensureHubClaims } from './hub-claims.js';
 import { issueMissingCertificates } from './certificates.js';
 import { activeKojira } from './kojira.js';
 import {
@@ -76,7 +84,13 @@ export const hubConfigMapRefs = (spec: KojiHubSpec) => [spec.configmap, spec.mes
 @Owns({ apiVersion: 'apps/v1', kind: 'Deployment' })
 @Owns({ apiVersion: 'v1', kind: 'Service' })
 @Owns({ apiVersion: 'v1', kind: 'ConfigMap' })
-@Owns({ apiVersion: 'v1', kind: 'PersistentVolumeClaim' })
+// Claims are used, never owned (hub-claims.ts); their phase is reported in status.claims.
+@Watches({
+  apiVersion: 'v1',
+  kind: 'PersistentVolumeClaim',
+  map: (claim, hubs) =>
+    (hubs as KojiHub[]).filter((h) => Object.values(hubClaimNames(h)).includes(claim.metadata.name ?? '')),
+})
 @Owns({ apiVersion: 'batch/v1', kind: 'Job' })
 @Owns({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' })
 @Owns({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget' })
@@ -136,6 +150,9 @@ export class KojiHubController {
     });
     warnDropped(ctx, 'hub.conf', 'koji-hub', dropped);
 
+    // Before the Deployment, so its pods find them. Claims are never deleted, also when
+    // `persistent` turns false: they hold the builds.
+    ctx.patch.status.claims = await ensureHubClaims(ctx, hub);
     for (const c of children) {
       try {
         await ctx.apply(c.resource, c.object);
@@ -155,7 +172,6 @@ export class KojiHubController {
     if (!spec.host || backend !== 'nginx') await deleteOwned(ctx, Resources.ingress, names.exposure);
     if (!spec.host || backend !== 'openshift') await deleteOwned(ctx, Resources.route, names.exposure);
     if ((spec.replicas ?? 1) <= 1) await deleteOwned(ctx, Resources.podDisruptionBudget, names.deployment);
-    // PVCs are never deleted here when `persistent` turns false: they hold the builds.
 
     const urls = hubUrls(hub);
     ctx.patch.status.hubUrl = urls.hubUrl;

@@ -16,6 +16,7 @@ import {
 } from '@fedora-operators/framework';
 import { ensureServiceUser, kojiraUser } from '../koji-sync/index.js';
 import { issueMissingCertificates } from './certificates.js';
+import { checkSharedVolume, namingTheClaim } from './shared-volume.js';
 import { KojiSideController, lookUpHub, reportReadinessWithKoji, syncKojiSide } from './koji-side.js';
 import { overrideKeys } from '../config/index.js';
 import { kojiraDefinition, type Kojira, type KojiraSpec, type KojiraStatus } from '../api/index.js';
@@ -69,6 +70,8 @@ const configMapRefs = (spec: KojiraSpec) => [spec.configmap];
   map: (changed, ours) => ours.filter((k) => k.metadata.uid !== changed.metadata.uid),
 })
 @Watches({ apiVersion: kojiApiVersion, kind: 'KojiHub', map: everyOneInTheNamespace })
+// The shared /mnt/koji claim appearing (or going) changes whether the pods can run.
+@Watches({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', map: namingTheClaim })
 export class KojiraController extends KojiSideController {
   @Reconcile()
   async reconcile(ctx: Ctx) {
@@ -115,10 +118,17 @@ export class KojiraController extends KojiSideController {
       ensureServiceUser(client, user),
     );
     const deployment = await ctx.client.find(Resources.deployment, ctx.namespace, names.deployment);
-    return reportReadinessWithKoji(ctx, 'kojira', workloadReadiness(deployment, 'Deployment'), side, {
+    const next = reportReadinessWithKoji(ctx, 'kojira', workloadReadiness(deployment, 'Deployment'), side, {
       synced: `koji user ${user.name} is enabled with the repo permission`,
       unmanaged: `make kojira's koji user ${user.name} with the repo permission`,
     });
+    const volume = await checkSharedVolume(ctx, spec.shared_pvc, 'hub' in lookup ? lookup.hub : undefined);
+    if (volume) {
+      // The claim's arrival wakes this one (@Watches); the requeue is a safety net.
+      ctx.condition({ type: 'Ready', status: 'False', reason: volume.reason, message: volume.message });
+      return { requeueAfterSeconds: waitSeconds * 4 };
+    }
+    return next;
   }
 
   @OnSecretChange<Kojira>({ refs: (spec: KojiraSpec) => secretRefs(spec) })

@@ -20,3 +20,4 @@ export {
   type BuilderManifestInput,
 } from './koji-builder.js';
 export { exposure, type ExposureInput } from './exposure.js';
+export * from './hub-claims.js';

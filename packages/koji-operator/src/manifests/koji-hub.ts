@@ -1,7 +1,7 @@
 // KojiHub -> the objects it owns: its ConfigMap (hub.conf, the httpd vhosts, the admin's
 // koji.conf, fedora-messaging's config), the Deployment (httpd + hub, the admin sidecar when
-// `sidecar: true`), the Service, the PVCs when `persistent`, the Ingress or Route for `host`,
-// and the Job that loads koji's schema into an empty database.
+// `sidecar: true`), the Service, the Ingress or Route for `host`, and the Job that loads
+// koji's schema into an empty database. The PVCs are not children: see hub-claims.ts.
 import { createHash } from 'node:crypto';
 import type { KojiHub, KojiraSpec } from '../api/index.js';
 import {
@@ -37,7 +37,8 @@ import {
   type Volume,
 } from './pod.js';
 import { child, Resources, type Child } from './resources.js';
-import { configMap, deployment, pvc, service, type ServicePort } from './workload.js';
+import { configMap, deployment, service, type ServicePort } from './workload.js';
+import { httpdAccessMode, hubClaimNames, hubIsPersistent } from './hub-claims.js';
 
 export interface HubManifestInput {
   hub: KojiHub;
@@ -76,8 +77,8 @@ export function hubNames(hub: KojiHub) {
     exposure: name,
     config: `${name}-config`,
     schemaJob: `${name}-db-schema`,
-    httpdPvc: hub.spec?.httpd_pvc_name ?? `${name}-httpd`,
-    mntPvc: hub.spec?.mnt_pvc_name ?? `${name}-mnt`,
+    httpdPvc: hubClaimNames(hub).httpd,
+    mntPvc: hubClaimNames(hub).mnt,
     adminSecret: adminCertSecretName(hub),
   };
 }
@@ -180,7 +181,7 @@ export function hubManifests(input: HubManifestInput): RenderedChildren {
   const image = spec.image ?? defaultImages.hub;
   const httpEnabled = spec.http_enabled ?? false;
   const httpsEnabled = spec.https_enabled ?? true;
-  const persistent = spec.persistent ?? false;
+  const persistent = hubIsPersistent(hub);
   const messaging = spec.fedora_messaging_url !== undefined && spec.fedora_messaging_url !== '';
   const serverName = spec.host || `${name}.${hub.metadata.namespace}.svc`;
   const replicas = spec.replicas ?? 1;
@@ -336,7 +337,7 @@ export function hubManifests(input: HubManifestInput): RenderedChildren {
       replicas,
       hash,
       // A ReadWriteOnce httpd volume cannot be held by the old and the new pod at once.
-      recreate: persistent,
+      recreate: persistent && httpdAccessMode(hub) === 'ReadWriteOnce',
       pod: {
         ...contractPod('koji-hub', spec),
         initContainers: [
@@ -357,13 +358,6 @@ export function hubManifests(input: HubManifestInput): RenderedChildren {
     schemaJob(name, names.schemaJob, image, spec.postgres_secret, input.adminUser),
   ];
   if (replicas > 1) children.push(podDisruptionBudget(names.deployment, 'koji-hub', name));
-  if (persistent) {
-    children.push(
-      pvc(names.httpdPvc, 'koji-hub', name, spec.httpd_pvc_size ?? '1Gi', 'ReadWriteOnce'),
-      // /mnt/koji is shared with kojira and the builders, on other pods and nodes.
-      pvc(names.mntPvc, 'koji-hub', name, spec.mnt_pvc_size ?? '10Gi', 'ReadWriteMany'),
-    );
-  }
   if (spec.host) {
     children.push(
       exposure({

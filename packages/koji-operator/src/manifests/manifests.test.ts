@@ -4,9 +4,11 @@ import type { KojiBuilder, KojiHub, KojiHubSpec, KojiWeb, Kojira } from '../api/
 import {
   builderPodNames,
   builderManifests,
+  claimAction,
   configHashAnnotation,
   contentHash,
   defaultImages,
+  hubClaims,
   hubManifests,
   hubUrls,
   kojiraManifests,
@@ -141,22 +143,28 @@ describe('KojiHub', () => {
     expect(svc.ports.map(({ name, port }) => ({ name, port }))).toEqual(ports);
   });
 
-  test('persistent: the two claims with their sizes, /mnt/koji ReadWriteMany, and the layout made by an init container', () => {
-    const children = render({
+  test('persistent: the two claims with their sizes and classes, never children of the KojiHub, and the layout made by an init container', () => {
+    const spec = {
       persistent: true,
       httpd_pvc_name: 'koji-hub-httpd-pvc',
       httpd_pvc_size: '1Gi',
       mnt_pvc_name: 'koji-hub-mnt-pvc',
       mnt_pvc_size: '10Gi',
-    });
-    expect(find(children, 'PersistentVolumeClaim', 'koji-hub-mnt-pvc').spec).toEqual({
-      accessModes: ['ReadWriteMany'],
-      resources: { requests: { storage: '10Gi' } },
-    });
-    expect(find(children, 'PersistentVolumeClaim', 'koji-hub-httpd-pvc').spec).toEqual({
-      accessModes: ['ReadWriteOnce'],
-      resources: { requests: { storage: '1Gi' } },
-    });
+      mnt_pvc_storage_class: 'cephfs',
+    };
+    const children = render(spec);
+    // Owned children are garbage-collected with the KojiHub: the builds must not be.
+    expect(ids(children).some((id) => id.startsWith('PersistentVolumeClaim'))).toBe(false);
+    const claims = hubClaims(hub(spec));
+    expect(claims.map((c) => [c.purpose, c.object.metadata.name, c.object.spec])).toEqual([
+      [
+        'mnt',
+        'koji-hub-mnt-pvc',
+        { accessModes: ['ReadWriteMany'], resources: { requests: { storage: '10Gi' } }, storageClassName: 'cephfs' },
+      ],
+      ['httpd', 'koji-hub-httpd-pvc', { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } }],
+    ]);
+    expect(claims.every((c) => c.object.metadata.ownerReferences === undefined)).toBe(true);
     const pod = workload(children).template.spec;
     expect(pod.volumes).toContainEqual({
       name: 'koji-mnt',
@@ -170,11 +178,39 @@ describe('KojiHub', () => {
     expect(pod.initContainers?.[0]?.command?.[2]).toContain('is not writable by uid $(id -u)');
     // The RWO httpd claim cannot be held by the old and new pod at once.
     expect(workload(children).strategy).toEqual({ type: 'Recreate' });
+    // A ReadWriteMany httpd claim can: rolling updates then.
+    expect(workload(render({ ...spec, httpd_pvc_access_mode: 'ReadWriteMany' })).strategy).toEqual({
+      type: 'RollingUpdate',
+    });
+  });
+
+  test('persistent is the default (the proposal and MBBOX mean it)', () => {
+    expect(hubClaims(hub()).map((c) => c.object.metadata.name)).toEqual(['mb-koji-hub-mnt', 'mb-koji-hub-httpd']);
+    expect(workload(render()).template.spec.volumes).toContainEqual({
+      name: 'koji-mnt',
+      persistentVolumeClaim: { claimName: 'mb-koji-hub-mnt' },
+    });
+  });
+
+  test('an existing claim is used as it is; only a reference to this very hub is released', () => {
+    const claim = (owners: { uid: string }[] = []) => ({
+      metadata: {
+        name: 'c',
+        ownerReferences: owners.map((o) => ({ apiVersion: 'v1', kind: 'X', name: 'x', ...o })),
+      },
+    });
+    expect(claimAction(undefined, 'hub-uid')).toEqual({ action: 'create' });
+    expect(claimAction(claim(), 'hub-uid')).toEqual({ action: 'use' });
+    expect(claimAction(claim([{ uid: 'someone-else' }]), 'hub-uid')).toEqual({ action: 'use' });
+    expect(claimAction(claim([{ uid: 'someone-else' }, { uid: 'hub-uid' }]), 'hub-uid')).toEqual({
+      action: 'release',
+      ownerIndexes: [1],
+    });
   });
 
   test('not persistent: no claims, emptyDir volumes', () => {
     const children = render({ persistent: false, mnt_pvc_name: 'x' });
-    expect(ids(children).some((id) => id.startsWith('PersistentVolumeClaim'))).toBe(false);
+    expect(hubClaims(hub({ persistent: false }))).toEqual([]);
     expect(workload(children).template.spec.volumes).toContainEqual({ name: 'koji-mnt', emptyDir: {} });
   });
 

@@ -1,4 +1,4 @@
-// Builders shared by the kinds: ConfigMap, Service, Deployment, PVC, with the label scheme
+// Builders shared by the kinds: ConfigMap, Service, Deployment, with the label scheme
 // and the config-hash annotation on every pod template.
 import { configHashAnnotation, labelsFor, selectorFor, type Component } from './labels.js';
 import type { PodSpec } from './pod.js';
@@ -61,18 +61,5 @@ export function deployment({ name, component, replicas, hash, pod, recreate }: D
       strategy: recreate ? { type: 'Recreate' } : { type: 'RollingUpdate' },
       template: podTemplate(component, name, hash, pod),
     },
-  });
-}
-
-export function pvc(
-  name: string,
-  component: Component,
-  instance: string,
-  size: string,
-  accessMode: 'ReadWriteOnce' | 'ReadWriteMany',
-): Child {
-  return child(Resources.pvc, {
-    metadata: { name, labels: labelsFor(component, instance) },
-    spec: { accessModes: [accessMode], resources: { requests: { storage: size } } },
   });
 }

@@ -59,6 +59,8 @@ export async function connectNamespaceToHub(
       ca_cert_secret: emulatedHubCaSecret,
       service_cert_secret: 'koji-hub-service',
       postgres_secret: 'koji-db',
+      // The claim the tests' builders and kojira name (createBoundClaim).
+      mnt_pvc_name: 'koji-mnt',
     },
   });
   // Short timeouts and retries: the tests stop the hub on purpose.

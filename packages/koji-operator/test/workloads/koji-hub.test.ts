@@ -54,6 +54,8 @@ function hub(name: string, spec: Record<string, unknown> = {}): KubeObject {
       ca_cert_secret: 'koji-hub-ca-cert',
       service_cert_secret: 'koji-hub-service-cert',
       postgres_secret: 'postgres',
+      // No storage provisioner here: claims would stay Pending (storage.test.ts covers them).
+      persistent: false,
       ...spec,
     },
   };
