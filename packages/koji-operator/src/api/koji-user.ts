@@ -1,5 +1,6 @@
-// KojiUser: a user in Koji with exactly the listed permissions. Koji cannot delete users, so
-// deleting the CR disables the user, and the user's name cannot change once it is set.
+// KojiUser: a user in Koji with exactly the listed permissions (plus what kojira, kojiweb and
+// the operator itself need of the same user). Koji cannot delete users, so deleting the CR
+// disables the user (unless it is still needed), and the user's name cannot change once it is set.
 import type { KubeObject } from '@fedora-operators/framework';
 import type { KindDefinition } from './definition.js';
 import { objectName, stringList } from './fields.js';
@@ -38,6 +39,8 @@ export interface KojiUserStatus extends CommonStatus {
   username?: string;
   permissions?: string[];
   enabled?: boolean;
+  /** Permissions (or "enabled") other objects need of this user, e.g. "repo (Kojira kojira)". */
+  neededBy?: string[];
 }
 
 export type KojiUser = KubeObject<KojiUserSpec, KojiUserStatus>;
@@ -120,6 +123,13 @@ export const kojiUserDefinition: KindDefinition = {
     username: { type: 'string' },
     permissions: { type: 'array', items: { type: 'string' }, 'x-kubernetes-list-type': 'atomic' },
     enabled: { type: 'boolean' },
+    neededBy: {
+      type: 'array',
+      items: { type: 'string' },
+      'x-kubernetes-list-type': 'atomic',
+      description:
+        'What other objects need of this koji user, e.g. "repo (Kojira kojira)": kept on top of permissions, and kept when this KojiUser is deleted.',
+    },
   }),
   printerColumns: [
     { name: 'Username', type: 'string', jsonPath: '.status.username' },

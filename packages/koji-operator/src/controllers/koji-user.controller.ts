@@ -11,6 +11,10 @@
 //   each run reads the spec as it is then and converges koji to it.
 // Koji cannot delete users: deleting the CR disables the user (@OnDelete; the framework's
 // finalizer holds the CR until that succeeded).
+// One owner per koji user (koji-sync/user-needs.ts): what kojira and kojiweb need of the same
+// user, and `admin` on the operator's own identity, are added to the list instead of fought
+// over; status.neededBy says which. Deleting the CR of a user still needed leaves it enabled
+// with what is needed (and logs so) instead of disabling it.
 import {
   Controller,
   RbacRule,
@@ -35,7 +39,8 @@ import {
   type HubClientFactory,
   type HubProblem,
 } from '../hub-connection/index.js';
-import { NotANormalUserError, disableUser, syncUser } from '../koji-sync/index.js';
+import { NotANormalUserError, disableUser, mergeWithNeeds, needsOf, syncUser } from '../koji-sync/index.js';
+import { componentUserNeeds } from './user-needs.js';
 import { ownerOf } from './certificates.js';
 import { everyOneInTheNamespace, kojiApiVersion, issuesCertificates, kojiKind } from './support.js';
 
@@ -52,6 +57,9 @@ type Ctx = HandlerContext<KojiUserSpec, KojiUserStatus>;
 @RbacRule(issuesCertificates)
 // A KojiHub that appears (or changes its CA or admin certificate) is what the sync needs.
 @Watches({ apiVersion: kojiApiVersion, kind: 'KojiHub', map: everyOneInTheNamespace })
+// Their needs are merged into the KojiUser of the same koji user.
+@Watches({ apiVersion: kojiApiVersion, kind: 'Kojira', map: everyOneInTheNamespace })
+@Watches({ apiVersion: kojiApiVersion, kind: 'KojiWeb', map: everyOneInTheNamespace })
 export class KojiUserController {
   /** Consecutive failed runs per object, for the backoff; forgotten on success. */
   readonly #backoff: FailureBackoff;
@@ -72,10 +80,12 @@ export class KojiUserController {
     const namespace = ctx.namespace ?? '';
     try {
       const certProblem = await this.ensureCertificate(ctx, username);
-      const { client } = await this.hub.forNamespace(ctx.client, namespace);
+      const { client, adminUser } = await this.hub.forNamespace(ctx.client, namespace);
+      const needs = needsOf(username, await componentUserNeeds(ctx), adminUser);
+      const merged = mergeWithNeeds(ctx.spec.permissions ?? [], needs);
       const state = await syncUser(client, {
         name: username,
-        permissions: ctx.spec.permissions ?? [],
+        permissions: merged.wanted,
         ...(ctx.spec.krb_principal ? { krbPrincipal: ctx.spec.krb_principal } : {}),
         createUnknownPermissions: ctx.spec.create_unknown_permissions ?? false,
         mode: 'exact',
@@ -87,8 +97,16 @@ export class KojiUserController {
         username: state.name,
         permissions: state.permissions,
         enabled: state.enabled,
+        neededBy: merged.neededBy,
       });
-      if (state.unknownPermissions.length > 0) {
+      if (merged.adminKept) {
+        ctx.condition({
+          type: 'Ready',
+          status: 'False',
+          reason: 'OperatorAdminProtected',
+          message: `koji user ${username} is the operator's own admin identity (the CN of its admin certificate): it keeps the admin permission, which this KojiUser does not list; add admin to permissions`,
+        });
+      } else if (state.unknownPermissions.length > 0) {
         ctx.condition({
           type: 'Ready',
           status: 'False',
@@ -102,7 +120,11 @@ export class KojiUserController {
           type: 'Ready',
           status: 'True',
           reason: 'InSync',
-          message: `koji user ${state.name} (id ${state.id}) is enabled with exactly the listed permissions`,
+          message: `koji user ${state.name} (id ${state.id}) is enabled with exactly the listed permissions${
+            merged.addedByNeeds.length
+              ? ` and ${merged.addedByNeeds.join(', ')}, which ${needs.map((n) => n.by).join(', ')} need(s)`
+              : ''
+          }`,
         });
       }
       return { requeueAfterSeconds: this.#driftSeconds };
@@ -126,7 +148,17 @@ export class KojiUserController {
     const username = ctx.status?.username ?? effectiveUsername(ctx.body);
     this.#backoff.succeeded(`${ctx.namespace}/${ctx.name}`);
     try {
-      const { client } = await this.hub.forNamespace(ctx.client, ctx.namespace ?? '');
+      const { client, adminUser } = await this.hub.forNamespace(ctx.client, ctx.namespace ?? '');
+      const needs = needsOf(username, await componentUserNeeds(ctx), adminUser);
+      if (needs.length > 0) {
+        // Still needed: keep it enabled with exactly what is needed, drop the rest of the list.
+        const merged = mergeWithNeeds([], needs);
+        const state = await syncUser(client, { name: username, permissions: merged.wanted, mode: 'exact' });
+        ctx.logger.info(
+          `koji user ${username} stays enabled with ${state.permissions.join(', ') || 'no permissions'}: needed by ${merged.neededBy.join(', ')}`,
+        );
+        return;
+      }
       const outcome = await disableUser(client, username);
       ctx.logger.info(`koji user ${username}: ${outcome} (koji cannot delete users)`);
     } catch (error) {

@@ -8,7 +8,7 @@
 //
 // Clients are cached per hub and reused while the URL, CA and admin certificate stay the same;
 // each lookup reads the Secrets again, so a rotated certificate is used on the next handler run.
-import { createHash } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 
 import type { KubeClient, ObjectList } from '@fedora-operators/framework';
 
@@ -45,6 +45,8 @@ export interface HubConnection {
   hub: KojiHub;
   url: string;
   client: KojiClient;
+  /** The koji user the operator logs in as: its admin certificate's CN. */
+  adminUser: string | undefined;
 }
 
 export interface HubClientFactoryOptions {
@@ -127,12 +129,13 @@ export class HubClientFactory {
       .update('\0')
       .update(keyPem)
       .digest('hex');
+    const adminUser = commonNameOf(certPem);
     const cached = this.#cache.get(key);
-    if (cached?.fingerprint === fingerprint) return { hub, url, client: cached.client };
+    if (cached?.fingerprint === fingerprint) return { hub, url, client: cached.client, adminUser };
     if (cached) void cached.client.close().catch(() => undefined);
     const client = new KojiClient({ ...this.#transport, hubUrl: url, ca: caPem, cert: certPem, key: keyPem });
     this.#cache.set(key, { fingerprint, client });
-    return { hub, url, client };
+    return { hub, url, client, adminUser };
   }
 
   /** Logs out and closes every cached client (operator shutdown, tests). */
@@ -140,5 +143,17 @@ export class HubClientFactory {
     const entries = [...this.#cache.values()];
     this.#cache.clear();
     await Promise.all(entries.map((e) => e.client.close().catch(() => undefined)));
+  }
+}
+
+/** The CN of a PEM certificate (the hub maps it to the koji user name), or undefined. */
+function commonNameOf(pem: string): string | undefined {
+  try {
+    return new X509Certificate(pem)
+      .subject.split('\n')
+      .find((line) => line.startsWith('CN='))
+      ?.slice(3);
+  } catch {
+    return undefined;
   }
 }

@@ -4,3 +4,4 @@ export * from './user-plan.js';
 export * from './users.js';
 export * from './service-users.js';
 export * from './builder-hosts.js';
+export * from './user-needs.js';

@@ -15,6 +15,7 @@ import type { KojiUser } from '../../src/api/koji-user.js';
 import { readSecretData } from '../../src/certs/index.js';
 import { KojiUserController } from '../../src/controllers/koji-user.controller.js';
 import { HubClientFactory, kojiUserResource } from '../../src/hub-connection/index.js';
+import { Resources } from '../../src/manifests/index.js';
 import { KojiClient, UserStatus } from '../../src/koji/index.js';
 
 const DRIFT_SECONDS = 3;
@@ -189,3 +190,39 @@ describe('KojiUser', () => {
     expect(await admin.getUser('ku-bob')).toMatchObject({ name: 'ku-bob', status: UserStatus.BLOCKED });
   });
 });
+
+describe('one owner per koji user', () => {
+  test("a KojiUser for kojira's user keeps what the Kojira needs, and its deletion leaves the user enabled with repo", async () => {
+    await ns.client.create(Resources.kojira, {
+      apiVersion: 'koji.fedoraproject.org/v1alpha1',
+      kind: 'Kojira',
+      metadata: { name: 'kojira', namespace: ns.name },
+      spec: {
+        hub_host: 'koji-hub:8443',
+        cacert_secret: 'koji-hub-ca',
+        client_cert_secret: 'kojira-client-cert',
+        shared_pvc: 'koji-mnt',
+      },
+    });
+    // The proposal's KojiUser lists repo; this one lists only tag, which used to revoke repo.
+    await createUser('kojira', { permissions: ['tag'] });
+    const synced = await waitForUser('kojira', (o) => inSync(o) && o?.status?.permissions?.length === 2);
+    expect(synced?.status?.permissions).toEqual(['repo', 'tag']);
+    expect(synced?.status?.neededBy).toEqual(['repo (Kojira kojira)']);
+    expect(cliPermissions('kojira')).toEqual(['repo', 'tag']);
+
+    await ns.client.delete(kojiUserResource, ns.name, 'kojira');
+    await waitForUser('kojira', (o) => o === undefined);
+    expect(await admin.getUser('kojira')).toMatchObject({ name: 'kojira', status: UserStatus.NORMAL });
+    expect(cliPermissions('kojira')).toEqual(['repo']);
+  });
+
+  test("the operator's own admin identity cannot lose admin through a KojiUser", async () => {
+    await createUser(hub.adminUser, { permissions: ['repo'] });
+    const kept = await waitForUser(hub.adminUser, (o) => ready(o)?.reason === 'OperatorAdminProtected');
+    expect(ready(kept)?.status).toBe('False');
+    expect(ready(kept)?.message).toContain("the operator's own admin identity");
+    expect(cliPermissions(hub.adminUser)).toEqual(['admin', 'repo']);
+  });
+});
+
