@@ -2,7 +2,8 @@
 # Makes a throwaway CA and the certificate Secrets the examples name, for a local run only.
 # Keys never belong in git, so everything goes to a folder outside the repository.
 #
-#   examples/gen-certs.sh [OUTDIR]      # default: ${XDG_CACHE_HOME:-~/.cache}/koji-operator-examples
+#   [NAMESPACE=koji] [HUB_NAME=mb-koji-hub] examples/gen-certs.sh [OUTDIR]
+#                                       # default: ${XDG_CACHE_HOME:-~/.cache}/koji-operator-examples
 #   kubectl -n koji apply -f OUTDIR/secrets.yaml
 #
 # Client Secrets carry tls.crt, tls.key, client.pem (certificate and key in one file, as the
@@ -68,8 +69,15 @@ data:
 YAML
 }
 
+# The hub is reached under its own Service (the KojiHub's name, mb-koji-hub in the example)
+# and under the `koji-hub` Service the operator adds for the proposal's hub_host/koji_hub_url.
 hub=koji-hub
-issue hub-service "$hub" "DNS:$hub,DNS:$hub.$namespace,DNS:$hub.$namespace.svc,DNS:$hub.$namespace.svc.cluster.local,DNS:localhost"
+own=${HUB_NAME:-mb-koji-hub}
+sans=
+for name in "$own" "$hub"; do
+  sans="$sans,DNS:$name,DNS:$name.$namespace,DNS:$name.$namespace.svc,DNS:$name.$namespace.svc.cluster.local"
+done
+issue hub-service "$own" "${sans#,},DNS:localhost"
 issue kojiweb kojiweb
 issue kojira kojira
 issue kojiadmin kojiadmin

@@ -68,10 +68,15 @@ export function image(description: string): JSONSchemaProps {
   return { type: 'string', description, minLength: 1, maxLength: 1024 };
 }
 
-/** A URL or host:port that a workload uses to reach koji-hub. */
+/** A URL or host:port that a workload uses to reach koji-hub; empty: the namespace's KojiHub. */
 export function hubAddress(description: string): JSONSchemaProps {
-  return { type: 'string', description, minLength: 1, maxLength: 1024 };
+  return { type: 'string', description: `${description} Empty: the namespace's KojiHub.`, maxLength: 1024 };
 }
+
+export const hubUrlStatus: JSONSchemaProps = {
+  type: 'string',
+  description: "The hub URL the component's config names, as resolved from its hub field or the KojiHub.",
+};
 
 export function stringList(description: string, item: JSONSchemaProps): JSONSchemaProps {
   return { type: 'array', description, items: item, maxItems: 64, 'x-kubernetes-list-type': 'set' };

@@ -2,7 +2,7 @@
 // CN = host name); arches and channels are set on the hub through its API, not in kojid.conf.
 import type { KubeObject } from '@fedora-operators/framework';
 import type { KindDefinition } from './definition.js';
-import { image, objectName, replicas, storageSize, stringList } from './fields.js';
+import { hubUrlStatus, image, objectName, replicas, storageSize, stringList } from './fields.js';
 import { placementProperties, type PodPlacement } from './placement.js';
 import { statusSchema, readyReplicasField, type CommonStatus } from './status.js';
 
@@ -12,7 +12,7 @@ export interface KojiBuilderSpec extends PodPlacement {
   cacert_secret: string;
   client_cert_secret: string;
   koji_hub_user?: string;
-  koji_hub_url: string;
+  koji_hub_url?: string;
   max_jobs?: number;
   vendor?: string;
   host_archs?: string[];
@@ -32,6 +32,8 @@ export interface BuilderHostStatus {
 }
 
 export interface KojiBuilderStatus extends CommonStatus {
+  /** The hub URL kojid.conf names (koji_hub_url resolved, or the KojiHub's). */
+  hubUrl?: string;
   readyReplicas?: number;
   hosts?: BuilderHostStatus[];
 }
@@ -49,7 +51,7 @@ export const kojiBuilderDefinition: KindDefinition = {
   description: 'kojid build hosts, each registered in Koji with its arches and channels.',
   spec: {
     type: 'object',
-    required: ['cacert_secret', 'client_cert_secret', 'koji_hub_url', 'shared_pvc'],
+    required: ['cacert_secret', 'client_cert_secret', 'shared_pvc'],
     properties: {
       replicas: replicas('Build hosts; each is one koji host with its own name and certificate.'),
       configmap: objectName('ConfigMap', 'Your kojid.conf (key kojid.conf), merged over the generated one.'),
@@ -66,10 +68,12 @@ export const kojiBuilderDefinition: KindDefinition = {
       koji_hub_url: {
         type: 'string',
         maxLength: 1024,
-        description: "koji-hub's base URL, e.g. https://koji-hub:8443 (/kojihub is added when missing).",
+        description:
+          "koji-hub's base URL, e.g. https://koji-hub:8443 (/kojihub is added when missing); empty: the namespace's KojiHub.",
+        pattern: '^$|^https?://[^/]+',
         'x-kubernetes-validations': [
           {
-            rule: "self.matches('^https?://[^/]+')",
+            rule: "self == '' || self.matches('^https?://[^/]+')",
             message: 'must be an http:// or https:// URL, e.g. https://koji-hub:8443',
           },
         ],
@@ -133,6 +137,7 @@ export const kojiBuilderDefinition: KindDefinition = {
   },
   status: statusSchema({
     readyReplicas: readyReplicasField,
+    hubUrl: hubUrlStatus,
     hosts: {
       type: 'array',
       description: 'The koji hosts registered for this builder.',

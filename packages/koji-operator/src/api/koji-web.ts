@@ -2,7 +2,7 @@
 // proxies users, so the hub must list that certificate's DN in ProxyDNs.
 import type { KubeObject } from '@fedora-operators/framework';
 import type { KindDefinition } from './definition.js';
-import { hubAddress, image, objectName, replicas } from './fields.js';
+import { hubAddress, hubUrlStatus, image, objectName, replicas } from './fields.js';
 import { placementProperties, type PodPlacement } from './placement.js';
 import type { IngressBackend } from './koji-hub.js';
 import { kojiUserName } from './koji-user.js';
@@ -12,7 +12,7 @@ export interface KojiWebSpec extends PodPlacement {
   replicas?: number;
   client_cert_secret: string;
   client_username?: string;
-  hub_host: string;
+  hub_host?: string;
   cacert_secret: string;
   host?: string;
   ingress_backend?: IngressBackend;
@@ -21,6 +21,8 @@ export interface KojiWebSpec extends PodPlacement {
 }
 
 export interface KojiWebStatus extends CommonStatus {
+  /** The hub URL web.conf names (hub_host resolved, or the KojiHub's). */
+  hubUrl?: string;
   webUrl?: string;
   readyReplicas?: number;
 }
@@ -35,7 +37,7 @@ export const kojiWebDefinition: KindDefinition = {
   description: 'kojiweb, the web frontend of a Koji instance.',
   spec: {
     type: 'object',
-    required: ['client_cert_secret', 'hub_host', 'cacert_secret'],
+    required: ['client_cert_secret', 'cacert_secret'],
     properties: {
       replicas: replicas('kojiweb pods.'),
       client_cert_secret: objectName(
@@ -70,6 +72,7 @@ export const kojiWebDefinition: KindDefinition = {
   },
   status: statusSchema({
     webUrl: { type: 'string', description: 'URL of the web frontend.' },
+    hubUrl: hubUrlStatus,
     readyReplicas: readyReplicasField,
   }),
   printerColumns: [

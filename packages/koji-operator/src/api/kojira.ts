@@ -2,7 +2,7 @@
 // session), so `replicas` exists only to say so; a second Kojira CR is refused by the controller.
 import type { KubeObject } from '@fedora-operators/framework';
 import type { KindDefinition } from './definition.js';
-import { hubAddress, image, objectName } from './fields.js';
+import { hubAddress, hubUrlStatus, image, objectName } from './fields.js';
 import { placementProperties, type PodPlacement } from './placement.js';
 import { kojiUserName } from './koji-user.js';
 import { readyReplicasField, statusSchema, type CommonStatus } from './status.js';
@@ -14,7 +14,7 @@ export interface KojiraSpec extends PodPlacement {
   replicas?: 1;
   configmap?: string;
   hub_username?: string;
-  hub_host: string;
+  hub_host?: string;
   src?: (typeof configBooleans)[number];
   max_repo_tasks?: number;
   repo_tasks_limit?: number;
@@ -25,6 +25,8 @@ export interface KojiraSpec extends PodPlacement {
 }
 
 export interface KojiraStatus extends CommonStatus {
+  /** The hub URL kojira.conf names (hub_host resolved, or the KojiHub's). */
+  hubUrl?: string;
   /** False when another Kojira in the namespace already runs. */
   active?: boolean;
   readyReplicas?: number;
@@ -40,7 +42,7 @@ export const kojiraDefinition: KindDefinition = {
   description: 'kojira, which keeps the build roots and repos of a Koji instance current.',
   spec: {
     type: 'object',
-    required: ['hub_host', 'cacert_secret', 'client_cert_secret', 'shared_pvc'],
+    required: ['cacert_secret', 'client_cert_secret', 'shared_pvc'],
     properties: {
       replicas: {
         type: 'integer',
@@ -94,6 +96,7 @@ export const kojiraDefinition: KindDefinition = {
   },
   status: statusSchema({
     active: { type: 'boolean', description: 'False when another Kojira in the namespace already runs.' },
+    hubUrl: hubUrlStatus,
     readyReplicas: readyReplicasField,
   }),
   printerColumns: [{ name: 'Active', type: 'boolean', jsonPath: '.status.active' }],

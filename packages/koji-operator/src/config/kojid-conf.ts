@@ -10,13 +10,18 @@ import { kojiDir, pki } from './layout.js';
 
 export interface KojidConfInput {
   builder: KojiBuilderSpec;
+  /** The hub's base URL as resolved (manifests/hub-address.ts); default: koji_hub_url as written. */
+  hubUrl?: string;
+  /** Where kojid and mock fetch /kojifiles; default: the hub URL's. */
+  topurl?: string;
   override?: string;
 }
 
-export function renderKojidConf({ builder, override }: KojidConfInput): RenderedFile {
+export function renderKojidConf({ builder, hubUrl, topurl, override }: KojidConfInput): RenderedFile {
+  const hub = hubUrl ?? builder.koji_hub_url ?? '';
   const entries: IniEntry[] = [
-    { key: 'server', value: hubApiUrl(builder.koji_hub_url) },
-    { key: 'topurl', value: hubFilesUrl(builder.koji_hub_url) },
+    { key: 'server', value: hubApiUrl(hub) },
+    { key: 'topurl', value: topurl ?? hubFilesUrl(hub) },
     { key: 'topdir', value: kojiDir },
     // Must not be under topdir: kojid cleans its workdir.
     { key: 'workdir', value: '/var/tmp/koji' },

@@ -10,17 +10,19 @@ import { kojiDir, pki } from './layout.js';
 
 export interface KojiraConfInput {
   kojira: KojiraSpec;
+  /** The hub's base URL as resolved (manifests/hub-address.ts); default: hub_host as written. */
+  hubUrl?: string;
   override?: string;
 }
 
-export function renderKojiraConf({ kojira, override }: KojiraConfInput): RenderedFile {
+export function renderKojiraConf({ kojira, hubUrl, override }: KojiraConfInput): RenderedFile {
   return composeFile(
     kojiraConfSchema,
     [
       {
         name: 'kojira',
         entries: [
-          { key: 'server', value: escapeInterpolation(hubApiUrl(kojira.hub_host)) },
+          { key: 'server', value: escapeInterpolation(hubApiUrl(hubUrl ?? kojira.hub_host ?? '')) },
           { key: 'topdir', value: kojiDir },
           // The certificate's CN is the user (hub_username); no `user` key, which would
           // only make kojira try a password login when the certificate is missing.

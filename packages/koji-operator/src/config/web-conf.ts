@@ -10,6 +10,8 @@ import { pki } from './layout.js';
 
 export interface WebConfInput {
   web: KojiWebSpec;
+  /** The hub's base URL as resolved (manifests/hub-address.ts); default: hub_host as written. */
+  hubUrl?: string;
   /** Where browsers fetch /kojifiles; defaults to the hub's own. */
   filesUrl?: string;
   override?: string;
@@ -20,7 +22,8 @@ export interface WebConfInput {
   loginEnabled?: boolean;
 }
 
-export function renderWebConf({ web, filesUrl, override, loginEnabled = true }: WebConfInput): RenderedFile {
+export function renderWebConf({ web, hubUrl, filesUrl, override, loginEnabled = true }: WebConfInput): RenderedFile {
+  const hub = hubUrl ?? web.hub_host ?? '';
   const value = (v: string) => escapeInterpolation(v);
   return composeFile(
     webConfSchema,
@@ -29,8 +32,8 @@ export function renderWebConf({ web, filesUrl, override, loginEnabled = true }: 
         name: 'web',
         entries: [
           { key: 'SiteName', value: 'koji' },
-          { key: 'KojiHubURL', value: value(hubApiUrl(web.hub_host)) },
-          { key: 'KojiFilesURL', value: value(filesUrl ?? hubFilesUrl(web.hub_host)) },
+          { key: 'KojiHubURL', value: value(hubApiUrl(hub)) },
+          { key: 'KojiFilesURL', value: value(filesUrl ?? hubFilesUrl(hub)) },
           // kojiweb logs in with this certificate and proxies users; its DN is in the hub's ProxyDNs.
           { key: 'WebCert', value: pki.clientPem },
           { key: 'KojiHubCA', value: pki.caCert },

@@ -24,7 +24,8 @@ import {
 } from '../api/index.js';
 import { HubConnectionError, hubProblemOf } from '../hub-connection/index.js';
 import { builderHostIdentities, retireBuilderHosts, syncBuilderHosts } from '../koji-sync/index.js';
-import { builderManifests, builderNames, Resources } from '../manifests/index.js';
+import { builderManifests, builderNames, filesUrlFor, Resources } from '../manifests/index.js';
+import { resolveAndReport } from './hub-address.js';
 import { ensureBuilderCertificates } from './certificates.js';
 import { decodeConfigMap } from './koji-hub.js';
 import { checkSharedVolume, namingTheClaim } from './shared-volume.js';
@@ -76,7 +77,12 @@ export class KojiBuilderController extends KojiSideController {
       certificates.state === 'unavailable' ? [certificates.message] : [],
     );
     if (missing) return missing;
+    const address = resolveAndReport(ctx, spec.koji_hub_url, lookup, 'koji_hub_url');
+    if (!('ok' in address)) return address;
     const rendered = builderManifests({
+      hubUrl: address.baseUrl,
+      // mock in the buildroots fetches from there: the hub's plain-HTTP /kojifiles when it has one.
+      topurl: filesUrlFor(address, 'hub' in lookup ? lookup.hub : undefined, 'pods'),
       builder,
       referencedHash: referencedHash([
         ...secretRefs(spec).map((n) => refs.secrets.get(n)),

@@ -31,6 +31,7 @@ import {
   Resources,
 } from '../manifests/index.js';
 import { ensureHubClaims } from './hub-claims.js';
+import { hubHostNames } from '../manifests/hub-address.js';
 import { issueMissingCertificates } from './certificates.js';
 import { activeKojira } from './kojira.js';
 import {
@@ -60,17 +61,13 @@ export const hubSecretRefs = (spec: KojiHubSpec, hub: KojiHub) => [
   adminCertSecretName(hub),
   spec.messaging_cert_secret,
 ];
-/** The names koji-hub's server certificate must carry: its Service's, and `host` when exposed. */
+/**
+ * The names koji-hub's server certificate must carry: its Service's and the `koji-hub` alias's
+ * (short and qualified, as pods and the operator use them), localhost for the admin sidecar,
+ * and `host` when exposed.
+ */
 export function hubServiceDnsNames(hub: KojiHub): string[] {
-  const service = hubNames(hub).service;
-  const namespace = hub.metadata.namespace ?? '';
-  return [
-    service,
-    `${service}.${namespace}`,
-    `${service}.${namespace}.svc`,
-    `${service}.${namespace}.svc.cluster.local`,
-    ...(hub.spec?.host ? [hub.spec.host] : []),
-  ];
+  return [...hubHostNames(hub), 'localhost', ...(hub.spec?.host ? [hub.spec.host] : [])];
 }
 
 /** The CN of an admin certificate the operator issues itself; the schema Job makes it admin. */
@@ -153,7 +150,20 @@ export class KojiHubController {
     // Before the Deployment, so its pods find them. Claims are never deleted, also when
     // `persistent` turns false: they hold the builds.
     ctx.patch.status.claims = await ensureHubClaims(ctx, hub);
+    const alias = await this.aliasServiceTaken(ctx, hub);
+    if (alias) {
+      ctx.condition({ type: 'AliasService', status: 'False', reason: 'ServiceNameTaken', message: alias });
+      ctx.logger.warn(alias);
+    } else if (names.aliasService) {
+      ctx.condition({
+        type: 'AliasService',
+        status: 'True',
+        reason: 'Serving',
+        message: `the hub also answers as Service ${names.aliasService}, the name the proposal's Kojira, KojiBuilder and KojiWeb use`,
+      });
+    }
     for (const c of children) {
+      if (alias && c.resource === Resources.service && c.object.metadata.name === names.aliasService) continue;
       try {
         await ctx.apply(c.resource, c.object);
       } catch (error) {
@@ -179,6 +189,15 @@ export class KojiHubController {
     else if (ctx.status?.externalUrl) ctx.patch.status.externalUrl = null;
     const deployment = await ctx.client.find(Resources.deployment, ctx.namespace, names.deployment);
     return reportReadiness(ctx, `koji-hub ${urls.hubUrl}`, workloadReadiness(deployment, 'Deployment'));
+  }
+
+  /** Why the `koji-hub` alias Service is not this hub's to apply (someone else's), or undefined. */
+  private async aliasServiceTaken(ctx: Ctx, hub: KojiHub): Promise<string | undefined> {
+    const alias = hubNames(hub).aliasService;
+    if (!alias) return undefined;
+    const existing = await ctx.client.find(Resources.service, ctx.namespace, alias);
+    if (!existing || existing.metadata.ownerReferences?.some((o) => o.uid === ctx.meta.uid)) return undefined;
+    return `Service ${alias} exists and is not this KojiHub's, so it is left alone: CRs that name the hub ${alias} reach that Service, not ${hub.metadata.name}`;
   }
 
   /** kojiweb proxies users' logins: the hub must list its certificate's DN in ProxyDNs. */

@@ -15,7 +15,8 @@ import { ensureServiceUser, kojiWebUser } from '../koji-sync/index.js';
 import { issueMissingCertificates } from './certificates.js';
 import { KojiSideController, lookUpHub, reportReadinessWithKoji, syncKojiSide } from './koji-side.js';
 import { kojiWebDefinition, type KojiWeb, type KojiWebSpec, type KojiWebStatus } from '../api/index.js';
-import { Resources, webManifests, webNames, webUrl } from '../manifests/index.js';
+import { filesUrlFor, Resources, webManifests, webNames, webUrl } from '../manifests/index.js';
+import { resolveAndReport } from './hub-address.js';
 import {
   applyRendered,
   decode,
@@ -71,7 +72,11 @@ export class KojiWebController extends KojiSideController {
     // reconcile would log everyone out.
     const existing = await ctx.client.find(Resources.secret, ctx.namespace, names.session);
     const kept = /^Secret = (.+)$/m.exec(decode(existing, 'secret.conf') ?? '')?.[1];
+    const address = resolveAndReport(ctx, spec.hub_host, lookup, 'hub_host');
+    if (!('ok' in address)) return address;
     const rendered = webManifests({
+      hubUrl: address.baseUrl,
+      filesUrl: filesUrlFor(address, 'hub' in lookup ? lookup.hub : undefined, 'browsers'),
       web,
       referencedHash: referencedHash(secretRefs(spec).map((n) => (n ? refs.secrets.get(n) : undefined))),
       sessionSecret: kept ?? randomBytes(32).toString('hex'),

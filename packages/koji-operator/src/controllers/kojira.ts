@@ -17,6 +17,7 @@ import {
 import { ensureServiceUser, kojiraUser } from '../koji-sync/index.js';
 import { issueMissingCertificates } from './certificates.js';
 import { checkSharedVolume, namingTheClaim } from './shared-volume.js';
+import { resolveAndReport } from './hub-address.js';
 import { KojiSideController, lookUpHub, reportReadinessWithKoji, syncKojiSide } from './koji-side.js';
 import { overrideKeys } from '../config/index.js';
 import { kojiraDefinition, type Kojira, type KojiraSpec, type KojiraStatus } from '../api/index.js';
@@ -106,7 +107,10 @@ export class KojiraController extends KojiSideController {
     const refs = await readReferences(ctx, { secrets: secretRefs(spec), configMaps: configMapRefs(spec) });
     const missing = reportMissing(ctx, refs, notIssued);
     if (missing) return missing;
+    const address = resolveAndReport(ctx, spec.hub_host, lookup, 'hub_host');
+    if (!('ok' in address)) return address;
     const rendered = kojiraManifests({
+      hubUrl: address.baseUrl,
       kojira,
       referencedHash: referencedHash(secretRefs(spec).map((n) => refs.secrets.get(n))),
       override: spec.configmap

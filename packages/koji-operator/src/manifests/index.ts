@@ -7,6 +7,8 @@ export {
   hubManifests,
   hubNames,
   hubUrls,
+  hubFilesUrls,
+  hubAliasService,
   adminCertSecretName,
   type HubManifestInput,
   type RenderedChildren,
@@ -21,3 +23,4 @@ export {
 } from './koji-builder.js';
 export { exposure, type ExposureInput } from './exposure.js';
 export * from './hub-claims.js';
+export * from './hub-address.js';

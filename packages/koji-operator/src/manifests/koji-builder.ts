@@ -19,6 +19,9 @@ export interface BuilderManifestInput {
   builder: KojiBuilder;
   referencedHash: string;
   override?: string | undefined;
+  /** The hub's base URL and kojid's topurl, as resolved (hub-address.ts). */
+  hubUrl?: string | undefined;
+  topurl?: string | undefined;
 }
 
 export function builderNames(builder: KojiBuilder) {
@@ -50,13 +53,15 @@ export function builderManifests({
   builder,
   referencedHash,
   override,
+  hubUrl,
+  topurl,
 }: BuilderManifestInput): RenderedChildren {
   const spec = builder.spec;
   if (!spec) throw new Error(`KojiBuilder ${builder.metadata.name} has no spec`);
   const name = builder.metadata.name ?? '';
   const names = builderNames(builder);
   const image = spec.image ?? defaultImages.builder;
-  const conf = renderKojidConf({ builder: spec, override });
+  const conf = renderKojidConf({ builder: spec, override, ...(hubUrl ? { hubUrl } : {}), ...(topurl ? { topurl } : {}) });
   const data = { 'kojid.conf': conf.text };
   const hash = createHash('sha256')
     .update(referencedHash)

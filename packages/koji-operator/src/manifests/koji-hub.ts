@@ -75,6 +75,7 @@ export function hubNames(hub: KojiHub) {
     deployment: name,
     service: name,
     exposure: name,
+    aliasService: name === hubAliasService ? undefined : hubAliasService,
     config: `${name}-config`,
     schemaJob: `${name}-db-schema`,
     httpdPvc: hubClaimNames(hub).httpd,
@@ -101,16 +102,40 @@ export function hubConfigDirItems(keys: readonly string[]): KeyToPath[] {
 const dirReadme = (dir: string, prefix: string) =>
   `Files here come from the KojiHub's ConfigMap (spec.configmap): key ${prefix}<name>.conf becomes ${dir}/<name>.conf.\n`;
 
+/**
+ * The Service name the proposal's Kojira, KojiBuilder and KojiWeb use for the hub (mbbox named
+ * the hub's Service so); every KojiHub answers under it too, beside its own name.
+ */
+export const hubAliasService = 'koji-hub';
+
+const serviceHost = (hub: KojiHub) => `${hub.metadata.name}.${hub.metadata.namespace}.svc`;
+
 /** The in-cluster and external URLs of the hub's XML-RPC endpoint. */
 export function hubUrls(hub: KojiHub): { hubUrl: string; externalUrl?: string } {
   const spec = hub.spec;
   const https = spec?.https_enabled ?? true;
   const scheme = https ? 'https' : 'http';
   const port = https ? hubPorts.https : hubPorts.http;
-  const host = `${hub.metadata.name}.${hub.metadata.namespace}.svc`;
   return {
-    hubUrl: `${scheme}://${host}:${port}/kojihub`,
+    hubUrl: `${scheme}://${serviceHost(hub)}:${port}/kojihub`,
     ...(spec?.host ? { externalUrl: `${scheme}://${spec.host}/kojihub` } : {}),
+  };
+}
+
+/**
+ * Where /kojifiles is served. In the cluster over plain HTTP when the hub serves it: mock in a
+ * buildroot fetches repos from there and trusts no private CA (Fedora's kojipkgs is plain HTTP
+ * too); externally (browsers, through kojiweb's links) at `host` when set.
+ */
+export function hubFilesUrls(hub: KojiHub): { inCluster: string; external?: string } {
+  const spec = hub.spec;
+  const http = spec?.http_enabled ?? false;
+  const https = spec?.https_enabled ?? true;
+  return {
+    inCluster: http
+      ? `http://${serviceHost(hub)}:${hubPorts.http}/kojifiles`
+      : `https://${serviceHost(hub)}:${hubPorts.https}/kojifiles`,
+    ...(spec?.host ? { external: `${https ? 'https' : 'http'}://${spec.host}/kojifiles` } : {}),
   };
 }
 
@@ -206,7 +231,8 @@ export function hubManifests(input: HubManifestInput): RenderedChildren {
   if (messaging) {
     data['fedora-messaging.toml'] = messagingToml(spec.fedora_messaging_url ?? '', spec.topic_prefix);
     // The plugin reads kojiweb's KojiFilesURL from web.conf inside the hub.
-    data['web.conf'] = `[web]\nKojiFilesURL = ${hubUrls(hub).hubUrl.replace(/\/kojihub$/, '/kojifiles')}\n`;
+    const files = hubFilesUrls(hub);
+    data['web.conf'] = `[web]\nKojiFilesURL = ${files.external ?? files.inCluster}\n`;
   }
 
   // /etc/koji-hub: hub.conf, hub.conf.d/ and plugins/, from the operator's ConfigMap and yours.
@@ -355,6 +381,9 @@ export function hubManifests(input: HubManifestInput): RenderedChildren {
       },
     }),
     service(names.service, 'koji-hub', name, ports),
+    // The same pods under the proposal's name; the controller leaves a Service of that name
+    // that is not the hub's alone.
+    ...(names.aliasService ? [service(names.aliasService, 'koji-hub', name, ports)] : []),
     schemaJob(name, names.schemaJob, image, spec.postgres_secret, input.adminUser),
   ];
   if (replicas > 1) children.push(podDisruptionBudget(names.deployment, 'koji-hub', name));

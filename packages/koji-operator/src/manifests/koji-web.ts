@@ -34,6 +34,9 @@ export interface WebManifestInput {
   referencedHash: string;
   /** The session-cookie secret (kept in the owned `<name>-session` Secret). */
   sessionSecret: string;
+  /** The hub's base URL and the /kojifiles URL browsers use, as resolved (hub-address.ts). */
+  hubUrl?: string | undefined;
+  filesUrl?: string | undefined;
 }
 
 export function webNames(web: KojiWeb) {
@@ -56,7 +59,13 @@ export function webUrl(web: KojiWeb): string {
   return webServesTls(web) ? `https://${host}:${webTlsPort}/koji` : `http://${host}:${webPort}/koji`;
 }
 
-export function webManifests({ web, referencedHash, sessionSecret }: WebManifestInput): RenderedChildren {
+export function webManifests({
+  web,
+  referencedHash,
+  sessionSecret,
+  hubUrl,
+  filesUrl,
+}: WebManifestInput): RenderedChildren {
   const spec = web.spec;
   if (!spec) throw new Error(`KojiWeb ${web.metadata.name} has no spec`);
   const name = web.metadata.name ?? '';
@@ -64,7 +73,12 @@ export function webManifests({ web, referencedHash, sessionSecret }: WebManifest
   const tls = webServesTls(web);
   const port = tls ? ('https' as const) : ('http' as const);
   const replicas = spec.replicas ?? 1;
-  const conf = renderWebConf({ web: spec, loginEnabled: tls });
+  const conf = renderWebConf({
+    web: spec,
+    loginEnabled: tls,
+    ...(hubUrl ? { hubUrl } : {}),
+    ...(filesUrl ? { filesUrl } : {}),
+  });
   const data = {
     'web.conf': conf.text,
     'httpd.conf': renderWebHttpdConf({

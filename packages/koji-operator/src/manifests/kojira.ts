@@ -13,6 +13,8 @@ export interface KojiraManifestInput {
   kojira: Kojira;
   referencedHash: string;
   override?: string | undefined;
+  /** The hub's base URL as resolved (hub-address.ts). */
+  hubUrl?: string | undefined;
 }
 
 export function kojiraNames(kojira: Kojira) {
@@ -20,12 +22,17 @@ export function kojiraNames(kojira: Kojira) {
   return { deployment: name, config: `${name}-config` };
 }
 
-export function kojiraManifests({ kojira, referencedHash, override }: KojiraManifestInput): RenderedChildren {
+export function kojiraManifests({
+  kojira,
+  referencedHash,
+  override,
+  hubUrl,
+}: KojiraManifestInput): RenderedChildren {
   const spec = kojira.spec;
   if (!spec) throw new Error(`Kojira ${kojira.metadata.name} has no spec`);
   const name = kojira.metadata.name ?? '';
   const names = kojiraNames(kojira);
-  const conf = renderKojiraConf({ kojira: spec, override });
+  const conf = renderKojiraConf({ kojira: spec, override, ...(hubUrl ? { hubUrl } : {}) });
   const data = { 'kojira.conf': conf.text };
   const hash = createHash('sha256')
     .update(referencedHash)

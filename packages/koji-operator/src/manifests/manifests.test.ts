@@ -64,13 +64,22 @@ const render = (spec: Partial<KojiHubSpec> = {}, hash = 'h') =>
   hubManifests({ hub: hub(spec), referencedHash: hash }).children;
 
 describe('KojiHub', () => {
-  test('a minimal hub owns a ConfigMap, a Deployment, a Service and the schema Job, named after it', () => {
+  test('a minimal hub owns a ConfigMap, a Deployment, its Service and the koji-hub alias, and the schema Job', () => {
     expect(ids(render())).toEqual([
       'ConfigMap/mb-koji-hub-config',
       'Deployment/mb-koji-hub',
       'Job/mb-koji-hub-db-schema',
+      'Service/koji-hub',
       'Service/mb-koji-hub',
     ]);
+    const [own, alias] = ['mb-koji-hub', 'koji-hub'].map((n) => find(render(), 'Service', n).spec);
+    // The alias selects the same pods on the same ports.
+    expect(alias).toEqual(own);
+  });
+
+  test('a hub named koji-hub needs no alias', () => {
+    const named = hubManifests({ hub: { ...hub(), metadata: { name: 'koji-hub', namespace: 'koji' } }, referencedHash: 'h' });
+    expect(ids(named.children).filter((id) => id.startsWith('Service/'))).toEqual(['Service/koji-hub']);
   });
 
   test('pods carry the labels `kubectl koji` selects on, and the Deployment selects by name and instance', () => {

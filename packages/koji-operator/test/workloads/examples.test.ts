@@ -65,8 +65,8 @@ const expected: Record<string, string[]> = {
     'ConfigMap/mb-koji-hub-config',
     'Deployment/mb-koji-hub',
     'Job/mb-koji-hub-db-schema',
-    'PersistentVolumeClaim/koji-hub-httpd-pvc',
-    'PersistentVolumeClaim/koji-hub-mnt-pvc',
+    // The proposal's dependents name the hub koji-hub.
+    'Service/koji-hub',
     'Service/mb-koji-hub',
   ],
   'koji-web': [
