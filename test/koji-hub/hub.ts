@@ -44,6 +44,13 @@ export interface KojiHubOptions {
   hubOptions?: Record<string, string | number | boolean>;
   /** The bootstrapped admin's name (and client cert CN); default kojiadmin. */
   adminUser?: string;
+  /**
+   * A CA to use instead of a throwaway one (e.g. examples/gen-certs.sh's): it signs the hub's
+   * and the users' certificates and is the CA client logins must chain to.
+   */
+  ca?: { certPath: string; keyPath: string };
+  /** A server certificate to serve instead of one for localhost (e.g. a KojiHub's service certificate). */
+  serverCert?: { certPath: string; keyPath: string };
   log?: (message: string) => void;
 }
 
@@ -157,7 +164,7 @@ function openssl(args: string[]): void {
 export function postXmlRpc(
   url: string,
   body: string,
-  tls: { ca: Buffer; cert?: Buffer; key?: Buffer },
+  tls: { ca: Buffer; cert?: Buffer; key?: Buffer; checkServerIdentity?: () => undefined },
   headers: Record<string, string> = {},
 ): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -252,7 +259,10 @@ export async function startKojiHub(options: KojiHubOptions = {}): Promise<KojiHu
     log('making the PKI');
     const ca = join(pkiDir, 'ca.crt');
     const caKey = join(pkiDir, 'ca.key');
-    openssl(
+    if (options.ca) {
+      writeFileSync(ca, readFileSync(options.ca.certPath));
+      writeFileSync(caKey, readFileSync(options.ca.keyPath), { mode: 0o600 });
+    } else openssl(
       ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '30'].concat([
         '-subj',
         '/O=KojiTest/CN=koji-hub-emulator-ca',
@@ -281,11 +291,13 @@ export async function startKojiHub(options: KojiHubOptions = {}): Promise<KojiHu
       writeFileSync(pemPath, readFileSync(certPath, 'utf8') + readFileSync(keyPath, 'utf8'), { mode: 0o600 });
       return { certPath, keyPath, pemPath };
     };
-    const server = signLeaf('hub', '/O=KojiTest/OU=hub/CN=localhost', [
-      'keyUsage=critical,digitalSignature,keyEncipherment',
-      'extendedKeyUsage=serverAuth',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    ]);
+    const server = options.serverCert
+      ? { certPath: options.serverCert.certPath, keyPath: options.serverCert.keyPath }
+      : signLeaf('hub', '/O=KojiTest/OU=hub/CN=localhost', [
+          'keyUsage=critical,digitalSignature,keyEncipherment',
+          'extendedKeyUsage=serverAuth',
+          'subjectAltName=DNS:localhost,IP:127.0.0.1',
+        ]);
     const clientCerts = new Map<string, ClientCert>();
     const issueClientCert = (cn: string): ClientCert => {
       if (!/^[A-Za-z0-9/_.@-]+$/.test(cn))
@@ -400,7 +412,9 @@ export async function startKojiHub(options: KojiHubOptions = {}): Promise<KojiHu
       const probe = await postXmlRpc(
         `https://127.0.0.1:${port}/kojihub`,
         "<?xml version='1.0'?><methodCall><methodName>getAPIVersion</methodName><params></params></methodCall>",
-        { ca: caPem },
+        // A given server certificate names the hub's Services, not 127.0.0.1; the probe only
+        // asks whether the emulator answers.
+        options.serverCert ? { ca: caPem, checkServerIdentity: () => undefined } : { ca: caPem },
       );
       if (probe.status !== 200 || !probe.body.includes('<int>1</int>')) {
         throw new Error(`test/koji-hub: getAPIVersion probe answered ${probe.status}: ${probe.body}`);

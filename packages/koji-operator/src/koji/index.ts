@@ -1,7 +1,13 @@
 // The koji hub XML-RPC client: see client.ts for the API, faults.ts for the errors.
 export { KojiClient, type MultiCallResult, type MultiCallResults } from './client.js';
 export { kojiCalls, type KojiCall } from './calls.js';
-export { KojiTransport, type KojiLogger, type KojiTransportOptions, type RetryOptions } from './transport.js';
+export {
+  KojiTransport,
+  type HubDialer,
+  type KojiLogger,
+  type KojiTransportOptions,
+  type RetryOptions,
+} from './transport.js';
 export * from './faults.js';
 export * from './types.js';
 export {

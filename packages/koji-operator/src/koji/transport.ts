@@ -24,6 +24,7 @@
 // Secrets: the client key, certificates and session key live only in private fields and in
 // request headers; nothing here logs or puts them into an error message.
 import https from 'node:https';
+import tls from 'node:tls';
 import type { IncomingMessage } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -76,8 +77,17 @@ export interface KojiTransportOptions {
   maxTlsVersion?: 'TLSv1.2' | 'TLSv1.3';
   /** TLS server name to verify, when it differs from the URL's host (e.g. connecting by IP). */
   servername?: string;
+  /**
+   * Where to open the TCP connection for the URL's host and port; default: there (DNS). TLS
+   * still verifies the URL's host name. For running outside the cluster network, e.g. tests
+   * that route Service names to a local hub by the Service's endpoints.
+   */
+  dial?: HubDialer;
   logger?: KojiLogger;
 }
+
+/** Maps the host and port a URL names to the address to connect to. */
+export type HubDialer = (target: { host: string; port: number }) => Promise<{ host: string; port: number }>;
 
 interface Session {
   id: number;
@@ -163,6 +173,7 @@ export class KojiTransport {
       rejectUnauthorized: true,
       ...(opts.maxTlsVersion ? { maxVersion: opts.maxTlsVersion } : {}),
     });
+    if (opts.dial) routeConnections(this.#agent, opts.dial);
   }
 
   /** The endpoint, for messages (never carries credentials). */
@@ -422,6 +433,30 @@ export class KojiTransport {
       req.end(payload);
     });
   }
+}
+
+/**
+ * Makes the agent open its connections where `dial` says, keeping the URL's host as the TLS
+ * server name. A failed dial fails the request like a refused connection (retried).
+ */
+function routeConnections(agent: https.Agent, dial: HubDialer): void {
+  type Create = (options: tls.ConnectionOptions, callback: (err: Error | null, socket?: tls.TLSSocket) => void) => tls.TLSSocket | undefined;
+  (agent as unknown as { createConnection: Create }).createConnection = (options, callback) => {
+    const host = options.host ?? 'localhost';
+    dial({ host, port: Number(options.port ?? 443) }).then(
+      (to) => {
+        const socket = tls.connect({ ...options, host: to.host, port: to.port, servername: options.servername ?? host });
+        callback(null, socket);
+      },
+      (error: unknown) => {
+        const failure = Object.assign(new Error(`cannot reach ${host}: ${error instanceof Error ? error.message : String(error)}`), {
+          code: 'ECONNREFUSED',
+        });
+        callback(failure);
+      },
+    );
+    return undefined;
+  };
 }
 
 function httpStatusError(status: number, body: Buffer): Error {
