@@ -24,7 +24,7 @@ export function kojiControllers(
   hub: HubClientFactory = new HubClientFactory(hubUrlOverride(process.env.KOJI_OPERATOR_HUB_URL)),
 ): ControllerList {
   return [
-    KojiHubController,
+    [KojiHubController, hub],
     [KojiWebController, hub],
     [KojiraController, hub],
     [KojiBuilderController, hub],

@@ -52,6 +52,8 @@ export interface KojiHubStatus extends CommonStatus {
   externalUrl?: string;
   readyReplicas?: number;
   claims?: HubClaimStatus[];
+  /** The koji schema the database has, and the hub image that applied it. */
+  schema?: { version: string; image: string };
 }
 
 export type KojiHub = KubeObject<KojiHubSpec, KojiHubStatus>;
@@ -186,6 +188,13 @@ export const kojiHubDefinition: KindDefinition = {
     hubUrl: { type: 'string', description: 'In-cluster URL of the XML-RPC endpoint.' },
     externalUrl: { type: 'string', description: 'URL through the Ingress or Route, when there is one.' },
     readyReplicas: readyReplicasField,
+    schema: {
+      type: 'object',
+      description:
+        'The koji schema the database has (version: the koji version of the image that applied it) and that image, which keeps serving while an upgrade runs.',
+      required: ['version', 'image'],
+      properties: { version: { type: 'string' }, image: { type: 'string' } },
+    },
     claims: {
       type: 'array',
       description: 'The PersistentVolumeClaims the hub uses; none is owned by the KojiHub.',
@@ -211,6 +220,7 @@ export const kojiHubDefinition: KindDefinition = {
     { name: 'Replicas', type: 'integer', jsonPath: '.spec.replicas' },
     { name: 'Available', type: 'integer', jsonPath: '.status.readyReplicas' },
     { name: 'URL', type: 'string', jsonPath: '.status.hubUrl' },
+    { name: 'Schema', type: 'string', jsonPath: '.status.schema.version', priority: 1 },
     { name: 'Host', type: 'string', jsonPath: '.spec.host', priority: 1 },
   ],
 };

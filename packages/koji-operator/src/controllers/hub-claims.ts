@@ -21,7 +21,9 @@ export async function ensureHubClaims(
       try {
         claim = await ctx.client.create(Resources.pvc, wanted.object);
         origin = 'Created';
-        ctx.logger.info(`created PersistentVolumeClaim ${name} (${wanted.purpose}); it is not owned by the KojiHub`);
+        ctx.logger.info(
+          `created PersistentVolumeClaim ${name} (${wanted.purpose}); it is not owned by the KojiHub`,
+        );
       } catch (error) {
         if (!isApiError(error, 409)) throw error;
         claim = await ctx.client.find<KubeObject>(Resources.pvc, ctx.namespace, name);
@@ -42,7 +44,12 @@ export async function ensureHubClaims(
       ctx.logger.info(`using the existing PersistentVolumeClaim ${name} (${wanted.purpose}) as it is`);
     const phase = phaseOf(claim);
     // Created in an earlier run stays Created.
-    statuses.push({ purpose: wanted.purpose, name, origin: previous?.origin ?? origin, ...(phase ? { phase } : {}) });
+    statuses.push({
+      purpose: wanted.purpose,
+      name,
+      origin: previous?.origin ?? origin,
+      ...(phase ? { phase } : {}),
+    });
   }
   return statuses;
 }

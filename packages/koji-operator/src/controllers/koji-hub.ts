@@ -31,6 +31,15 @@ import {
   Resources,
 } from '../manifests/index.js';
 import { ensureHubClaims } from './hub-claims.js';
+import { defaultImages, jobState, planSchema, schemaJobName, type SchemaPlan } from '../manifests/index.js';
+import {
+  FailureBackoff,
+  HubClientFactory,
+  hubProblemOf,
+  type FailureBackoffOptions,
+  type HubProblem,
+} from '../hub-connection/index.js';
+import { ActionNotAllowed } from '../koji/index.js';
 import { hubHostNames } from '../manifests/hub-address.js';
 import { issueMissingCertificates } from './certificates.js';
 import { activeKojira } from './kojira.js';
@@ -44,6 +53,7 @@ import {
   referencedHash,
   reportMissing,
   reportReadiness,
+  waitSeconds,
   warnDropped,
   workloadReadiness,
   issuesCertificates,
@@ -97,6 +107,15 @@ export const hubConfigMapRefs = (spec: KojiHubSpec) => [spec.configmap, spec.mes
 @Watches({ apiVersion: kojiApiVersion, kind: 'KojiWeb', map: everyOneInTheNamespace })
 @Watches({ apiVersion: kojiApiVersion, kind: 'Kojira', map: everyOneInTheNamespace })
 export class KojiHubController {
+  readonly #backoff: FailureBackoff;
+
+  constructor(
+    private readonly hub: HubClientFactory = new HubClientFactory(),
+    options: { retry?: FailureBackoffOptions } = {},
+  ) {
+    this.#backoff = new FailureBackoff(options.retry);
+  }
+
   @Reconcile()
   async reconcile(ctx: Ctx) {
     const hub = ctx.body as KojiHub;
@@ -125,8 +144,11 @@ export class KojiHubController {
     if (missing) return missing;
 
     const admin = refs.secrets.get(names.adminSecret);
+    const schema = await this.schemaPlan(ctx, hub);
+    if (schema.record) ctx.patch.status.schema = schema.record;
     const { children, dropped } = hubManifests({
       hub,
+      schema: { servingImage: schema.servingImage, job: schema.job },
       referencedHash: referencedHash([
         refs.secrets.get(spec.ca_cert_secret),
         refs.secrets.get(spec.service_cert_secret),
@@ -163,13 +185,14 @@ export class KojiHubController {
       });
     }
     for (const c of children) {
-      if (alias && c.resource === Resources.service && c.object.metadata.name === names.aliasService) continue;
+      if (alias && c.resource === Resources.service && c.object.metadata.name === names.aliasService)
+        continue;
       try {
         await ctx.apply(c.resource, c.object);
       } catch (error) {
         // A Job's template is immutable: replace the schema Job when it changes (it is idempotent).
         if (c.resource === Resources.job && isApiError(error, 422)) {
-          await ctx.client.delete(Resources.job, ctx.namespace, names.schemaJob, {
+          await ctx.client.delete(Resources.job, ctx.namespace, c.object.metadata.name ?? '', {
             propagationPolicy: 'Background',
           });
           return { requeueAfterSeconds: 2 };
@@ -188,7 +211,76 @@ export class KojiHubController {
     if (urls.externalUrl) ctx.patch.status.externalUrl = urls.externalUrl;
     else if (ctx.status?.externalUrl) ctx.patch.status.externalUrl = null;
     const deployment = await ctx.client.find(Resources.deployment, ctx.namespace, names.deployment);
-    return reportReadiness(ctx, `koji-hub ${urls.hubUrl}`, workloadReadiness(deployment, 'Deployment'));
+    const rollout = reportReadiness(
+      ctx,
+      `koji-hub ${urls.hubUrl}`,
+      workloadReadiness(deployment, 'Deployment'),
+    );
+    // Ready needs, beyond the pods: the schema in place, and the operator's admin login.
+    if (!schema.ready) {
+      ctx.condition({ type: 'Ready', status: 'False', reason: schema.reason, message: schema.message });
+      return { requeueAfterSeconds: waitSeconds * 2 };
+    }
+    if (rollout) return rollout;
+    const login = await this.checkAdminLogin(ctx, hub);
+    if (login) {
+      ctx.condition({
+        type: 'Ready',
+        status: 'False',
+        reason: login.problem.reason,
+        message: login.problem.message,
+      });
+      return { requeueAfterSeconds: login.retryAfterSeconds };
+    }
+    return undefined;
+  }
+
+  /** The schema step for the spec's image, given what status.schema recorded and its Job. */
+  private async schemaPlan(ctx: Ctx, hub: KojiHub): Promise<SchemaPlan> {
+    const input = { image: ctx.spec.image ?? defaultImages.hub, recorded: ctx.status?.schema };
+    const first = planSchema({ ...input, job: 'absent' });
+    if (!first.job) return first;
+    const job = await ctx.client.find(
+      Resources.job,
+      ctx.namespace,
+      schemaJobName(hub.metadata.name ?? '', first.job),
+    );
+    // A Job of this name for another image is the previous try: it is replaced, not judged.
+    const image = (job?.spec as { template?: { spec?: { containers?: { image?: string }[] } } } | undefined)
+      ?.template?.spec?.containers?.[0]?.image;
+    return planSchema({ ...input, job: image === first.job.image ? jobState(job) : 'absent' });
+  }
+
+  /**
+   * Whether the operator can log in to the hub as its admin identity with the admin permission;
+   * undefined when it can. Retried with backoff while it cannot.
+   */
+  private async checkAdminLogin(
+    ctx: Ctx,
+    hub: KojiHub,
+  ): Promise<{ problem: HubProblem; retryAfterSeconds: number } | undefined> {
+    const key = `${ctx.namespace}/${ctx.name}`;
+    try {
+      const { client, adminUser } = await this.hub.forHub(ctx.client, hub);
+      if (!(await client.hasPerm('admin'))) {
+        throw new ActionNotAllowed(
+          1004,
+          `the operator logs in as ${adminUser ?? 'its admin certificate CN'}, which has no admin permission`,
+        );
+      }
+      this.#backoff.succeeded(key);
+      return undefined;
+    } catch (error) {
+      const found = hubProblemOf(error);
+      if (!found) throw error;
+      const problem =
+        found.reason === 'KojiPermissionDenied' ? { ...found, reason: 'HubLoginFailed' } : found;
+      const retryAfterSeconds = this.#backoff.failed(key);
+      return {
+        problem: { ...problem, message: `${problem.message} (retrying in ${Math.ceil(retryAfterSeconds)}s)` },
+        retryAfterSeconds,
+      };
+    }
   }
 
   /** Why the `koji-hub` alias Service is not this hub's to apply (someone else's), or undefined. */

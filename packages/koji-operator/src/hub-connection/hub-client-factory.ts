@@ -149,8 +149,8 @@ export class HubClientFactory {
 /** The CN of a PEM certificate (the hub maps it to the koji user name), or undefined. */
 function commonNameOf(pem: string): string | undefined {
   try {
-    return new X509Certificate(pem)
-      .subject.split('\n')
+    return new X509Certificate(pem).subject
+      .split('\n')
       .find((line) => line.startsWith('CN='))
       ?.slice(3);
   } catch {

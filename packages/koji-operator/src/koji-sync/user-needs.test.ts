@@ -30,7 +30,9 @@ describe('a KojiUser merged with what components need of its user', () => {
   });
 
   test("kojiweb's user needs no permission, only to stay enabled", () => {
-    expect(mergeWithNeeds([], needsOf('kojiweb', needs, undefined)).neededBy).toEqual(['enabled (KojiWeb koji-web)']);
+    expect(mergeWithNeeds([], needsOf('kojiweb', needs, undefined)).neededBy).toEqual([
+      'enabled (KojiWeb koji-web)',
+    ]);
   });
 
   test("the operator's admin identity keeps admin, and that is flagged", () => {

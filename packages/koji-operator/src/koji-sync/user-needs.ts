@@ -26,7 +26,11 @@ export interface MergedUser {
 export const adminPermission = 'admin';
 
 /** The needs of the namespace's components that concern `username`. */
-export function needsOf(username: string, needs: readonly UserNeed[], adminUser: string | undefined): UserNeed[] {
+export function needsOf(
+  username: string,
+  needs: readonly UserNeed[],
+  adminUser: string | undefined,
+): UserNeed[] {
   const own = needs.filter((n) => n.username === username);
   if (adminUser === username)
     own.push({ username, permissions: [adminPermission], by: "the operator's own admin identity" });

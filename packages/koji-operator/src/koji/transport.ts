@@ -440,18 +440,29 @@ export class KojiTransport {
  * server name. A failed dial fails the request like a refused connection (retried).
  */
 function routeConnections(agent: https.Agent, dial: HubDialer): void {
-  type Create = (options: tls.ConnectionOptions, callback: (err: Error | null, socket?: tls.TLSSocket) => void) => tls.TLSSocket | undefined;
+  type Create = (
+    options: tls.ConnectionOptions,
+    callback: (err: Error | null, socket?: tls.TLSSocket) => void,
+  ) => tls.TLSSocket | undefined;
   (agent as unknown as { createConnection: Create }).createConnection = (options, callback) => {
     const host = options.host ?? 'localhost';
     dial({ host, port: Number(options.port ?? 443) }).then(
       (to) => {
-        const socket = tls.connect({ ...options, host: to.host, port: to.port, servername: options.servername ?? host });
+        const socket = tls.connect({
+          ...options,
+          host: to.host,
+          port: to.port,
+          servername: options.servername ?? host,
+        });
         callback(null, socket);
       },
       (error: unknown) => {
-        const failure = Object.assign(new Error(`cannot reach ${host}: ${error instanceof Error ? error.message : String(error)}`), {
-          code: 'ECONNREFUSED',
-        });
+        const failure = Object.assign(
+          new Error(`cannot reach ${host}: ${error instanceof Error ? error.message : String(error)}`),
+          {
+            code: 'ECONNREFUSED',
+          },
+        );
         callback(failure);
       },
     );

@@ -36,13 +36,24 @@ describe("where the proposal's dependents reach the hub", () => {
 
   test("KojiWeb's koji_hub:8443 is no DNS name: rewritten to the hub's alias, and said so", () => {
     const address = resolveHubAddress('koji_hub:8443', hub(), 'hub_host');
-    expect(address).toMatchObject({ ok: true, baseUrl: 'https://koji-hub:8443', source: 'Rewritten', namesTheHub: true });
+    expect(address).toMatchObject({
+      ok: true,
+      baseUrl: 'https://koji-hub:8443',
+      source: 'Rewritten',
+      namesTheHub: true,
+    });
     expect(address.message).toContain('"koji_hub" is not a DNS name');
   });
 
   test('an impossible name that is not the hub is refused with InvalidHubAddress', () => {
-    expect(resolveHubAddress('other_hub:8443', hub(), 'hub_host')).toMatchObject({ ok: false, reason: 'InvalidHubAddress' });
-    expect(resolveHubAddress('koji_hub:8443', undefined, 'hub_host')).toMatchObject({ ok: false, reason: 'InvalidHubAddress' });
+    expect(resolveHubAddress('other_hub:8443', hub(), 'hub_host')).toMatchObject({
+      ok: false,
+      reason: 'InvalidHubAddress',
+    });
+    expect(resolveHubAddress('koji_hub:8443', undefined, 'hub_host')).toMatchObject({
+      ok: false,
+      reason: 'InvalidHubAddress',
+    });
   });
 
   test("an empty field takes the KojiHub's URL; with no KojiHub it is NoHubAddress", () => {
@@ -51,7 +62,10 @@ describe("where the proposal's dependents reach the hub", () => {
       baseUrl: 'https://mb-koji-hub.koji.svc:8443',
       source: 'FromKojiHub',
     });
-    expect(resolveHubAddress(undefined, undefined, 'koji_hub_url')).toMatchObject({ ok: false, reason: 'NoHubAddress' });
+    expect(resolveHubAddress(undefined, undefined, 'koji_hub_url')).toMatchObject({
+      ok: false,
+      reason: 'NoHubAddress',
+    });
   });
 
   test('a hub elsewhere is used as given, and its files come from there', () => {

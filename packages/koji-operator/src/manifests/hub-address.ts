@@ -25,7 +25,12 @@ const dnsName = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)
 export function hubHostNames(hub: KojiHub): string[] {
   const namespace = hub.metadata.namespace ?? '';
   const services = [...new Set([hub.metadata.name ?? '', hubAliasService])];
-  return services.flatMap((s) => [s, `${s}.${namespace}`, `${s}.${namespace}.svc`, `${s}.${namespace}.svc.cluster.local`]);
+  return services.flatMap((s) => [
+    s,
+    `${s}.${namespace}`,
+    `${s}.${namespace}.svc`,
+    `${s}.${namespace}.svc.cluster.local`,
+  ]);
 }
 
 function hostOf(baseUrl: string): { host: string; url: URL } | undefined {
@@ -38,7 +43,11 @@ function hostOf(baseUrl: string): { host: string; url: URL } | undefined {
 }
 
 /** `field` is the CR's field name, for messages. */
-export function resolveHubAddress(given: string | undefined, hub: KojiHub | undefined, field: string): HubAddress {
+export function resolveHubAddress(
+  given: string | undefined,
+  hub: KojiHub | undefined,
+  field: string,
+): HubAddress {
   if (!given) {
     if (!hub) {
       return {
@@ -84,13 +93,19 @@ export function resolveHubAddress(given: string | undefined, hub: KojiHub | unde
     ok: false,
     reason: 'InvalidHubAddress',
     message: `${field} ${given}: "${rawHost}" is not a DNS name (lowercase letters, digits, '-' and '.'), so no pod can resolve it${
-      hub ? `; KojiHub ${hub.metadata.name} answers as ${hubHostNames(hub).slice(0, 1).join('')} or ${hubAliasService}` : ''
+      hub
+        ? `; KojiHub ${hub.metadata.name} answers as ${hubHostNames(hub).slice(0, 1).join('')} or ${hubAliasService}`
+        : ''
     }`,
   };
 }
 
 /** kojid's topurl / kojiweb's KojiFilesURL for a resolved address. */
-export function filesUrlFor(address: { baseUrl: string; namesTheHub: boolean }, hub: KojiHub | undefined, audience: 'pods' | 'browsers'): string {
+export function filesUrlFor(
+  address: { baseUrl: string; namesTheHub: boolean },
+  hub: KojiHub | undefined,
+  audience: 'pods' | 'browsers',
+): string {
   if (hub && address.namesTheHub) {
     const urls = hubFilesUrls(hub);
     return audience === 'browsers' ? (urls.external ?? urls.inCluster) : urls.inCluster;

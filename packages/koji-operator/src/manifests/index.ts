@@ -24,3 +24,5 @@ export {
 export { exposure, type ExposureInput } from './exposure.js';
 export * from './hub-claims.js';
 export * from './hub-address.js';
+export * from './schema-plan.js';
+export * from './schema-job.js';

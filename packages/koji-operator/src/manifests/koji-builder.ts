@@ -61,7 +61,12 @@ export function builderManifests({
   const name = builder.metadata.name ?? '';
   const names = builderNames(builder);
   const image = spec.image ?? defaultImages.builder;
-  const conf = renderKojidConf({ builder: spec, override, ...(hubUrl ? { hubUrl } : {}), ...(topurl ? { topurl } : {}) });
+  const conf = renderKojidConf({
+    builder: spec,
+    override,
+    ...(hubUrl ? { hubUrl } : {}),
+    ...(topurl ? { topurl } : {}),
+  });
   const data = { 'kojid.conf': conf.text };
   const hash = createHash('sha256')
     .update(referencedHash)

@@ -24,7 +24,6 @@ import {
 import { podDisruptionBudget } from './disruption.js';
 import { exposure } from './exposure.js';
 import { defaultImages } from './images.js';
-import { labelsFor } from './labels.js';
 import {
   caVolume,
   configMapVolume,
@@ -36,8 +35,10 @@ import {
   type KeyToPath,
   type Volume,
 } from './pod.js';
-import { child, Resources, type Child } from './resources.js';
+import type { Child } from './resources.js';
 import { configMap, deployment, service, type ServicePort } from './workload.js';
+import { postgresEnv, schemaJob } from './schema-job.js';
+import type { SchemaJobSpec } from './schema-plan.js';
 import { httpdAccessMode, hubClaimNames, hubIsPersistent } from './hub-claims.js';
 
 export interface HubManifestInput {
@@ -54,6 +55,11 @@ export interface HubManifestInput {
   kojira?: KojiraSpec | undefined;
   /** CN of the admin certificate: made a Koji admin when the schema is loaded. */
   adminUser?: string | undefined;
+  /**
+   * The schema step (schema-plan.ts): the image the Deployment runs (the old one while an
+   * upgrade runs) and the Job to apply; default: the spec's image and a load Job.
+   */
+  schema?: { servingImage: string; job?: SchemaJobSpec | undefined };
   webUrl?: string | undefined;
 }
 
@@ -77,7 +83,6 @@ export function hubNames(hub: KojiHub) {
     exposure: name,
     aliasService: name === hubAliasService ? undefined : hubAliasService,
     config: `${name}-config`,
-    schemaJob: `${name}-db-schema`,
     httpdPvc: hubClaimNames(hub).httpd,
     mntPvc: hubClaimNames(hub).mnt,
     adminSecret: adminCertSecretName(hub),
@@ -139,19 +144,6 @@ export function hubFilesUrls(hub: KojiHub): { inCluster: string; external?: stri
   };
 }
 
-function postgresEnv(secret: string): EnvVar[] {
-  // libpq reads these; the password never lands in hub.conf or a ConfigMap.
-  return [
-    ['PGHOST', 'POSTGRES_HOST'],
-    ['PGDATABASE', 'POSTGRES_DB'],
-    ['PGUSER', 'POSTGRES_USER'],
-    ['PGPASSWORD', 'POSTGRES_PASSWORD'],
-  ].map(([name, key]) => ({
-    name: name as string,
-    valueFrom: { secretKeyRef: { name: secret, key: key as string } },
-  }));
-}
-
 function messagingToml(url: string, topicPrefix: string | undefined): string {
   const q = (s: string) => JSON.stringify(s);
   return [
@@ -171,39 +163,16 @@ function messagingToml(url: string, topicPrefix: string | undefined): string {
   ].join('\n');
 }
 
-// The schema loads in one transaction and fails on a loaded database, so it is loaded only
-// while the `users` table is missing; then the admin (the CN of the admin certificate) is
-// upserted with the `admin` permission (user_perms.creator_id is NOT NULL: the admin itself).
-const schemaScript = `set -eu
-loaded=$(psql -v ON_ERROR_STOP=1 -tAc "SELECT to_regclass('public.users') IS NOT NULL")
-if [ "$loaded" = t ]; then
-  echo "koji schema already loaded"
-else
-  schema=
-  for f in /usr/share/koji/schema.sql /usr/share/doc/koji/docs/schema.sql /usr/share/doc/koji*/docs/schema.sql; do
-    if [ -f "$f" ]; then schema=$f; break; fi
-  done
-  if [ -z "$schema" ]; then echo "schema.sql not found in the image" >&2; exit 1; fi
-  psql -v ON_ERROR_STOP=1 --single-transaction -f "$schema"
-fi
-if [ -n "\${KOJI_ADMIN:-}" ]; then
-  psql -v ON_ERROR_STOP=1 -v admin="$KOJI_ADMIN" <<'SQL'
-INSERT INTO users (name, status, usertype) VALUES (:'admin', 0, 0) ON CONFLICT DO NOTHING;
-INSERT INTO user_perms (user_id, perm_id, creator_id)
-  SELECT u.id, p.id, u.id FROM users u, permissions p
-  WHERE u.name = :'admin' AND p.name = 'admin'
-    AND NOT EXISTS (SELECT 1 FROM user_perms up WHERE up.user_id = u.id AND up.perm_id = p.id AND up.active);
-SQL
-fi
-`;
-
 export function hubManifests(input: HubManifestInput): RenderedChildren {
   const { hub } = input;
   const spec = hub.spec;
   if (!spec) throw new Error(`KojiHub ${hub.metadata.name} has no spec`);
   const name = hub.metadata.name ?? '';
   const names = hubNames(hub);
-  const image = spec.image ?? defaultImages.hub;
+  const image = input.schema?.servingImage ?? spec.image ?? defaultImages.hub;
+  const schemaStep: SchemaJobSpec | undefined = input.schema
+    ? input.schema.job
+    : { kind: 'load', image: spec.image ?? defaultImages.hub };
   const httpEnabled = spec.http_enabled ?? false;
   const httpsEnabled = spec.https_enabled ?? true;
   const persistent = hubIsPersistent(hub);
@@ -384,7 +353,7 @@ export function hubManifests(input: HubManifestInput): RenderedChildren {
     // The same pods under the proposal's name; the controller leaves a Service of that name
     // that is not the hub's alone.
     ...(names.aliasService ? [service(names.aliasService, 'koji-hub', name, ports)] : []),
-    schemaJob(name, names.schemaJob, image, spec.postgres_secret, input.adminUser),
+    ...(schemaStep ? [schemaJob(name, schemaStep, spec.postgres_secret, input.adminUser)] : []),
   ];
   if (replicas > 1) children.push(podDisruptionBudget(names.deployment, 'koji-hub', name));
   if (spec.host) {
@@ -408,38 +377,3 @@ const messagingTlsKeys = ['ca_cert.pem', 'client_cert.pem', 'client_key.pem'];
 
 /** Items that keep each key's name as its file name. */
 const fileItems = (keys: string[]): KeyToPath[] => keys.map((key) => ({ key, path: key }));
-
-function schemaJob(
-  hub: string,
-  name: string,
-  image: string,
-  postgresSecret: string,
-  adminUser: string | undefined,
-): Child {
-  // Not the hub's selector labels: the Service and `kubectl koji` must not pick this pod.
-  const labels = { ...labelsFor('koji-hub', hub), 'app.kubernetes.io/name': 'koji-hub-db-schema' };
-  return child(Resources.job, {
-    metadata: { name, labels },
-    spec: {
-      backoffLimit: 20,
-      template: {
-        metadata: { labels },
-        spec: {
-          restartPolicy: 'OnFailure',
-          enableServiceLinks: false,
-          containers: [
-            {
-              name: 'db-schema',
-              image,
-              command: ['/bin/sh', '-c', schemaScript],
-              env: [
-                ...postgresEnv(postgresSecret),
-                ...(adminUser ? [{ name: 'KOJI_ADMIN', value: adminUser }] : []),
-              ],
-            },
-          ],
-        },
-      },
-    },
-  });
-}

@@ -78,7 +78,10 @@ describe('KojiHub', () => {
   });
 
   test('a hub named koji-hub needs no alias', () => {
-    const named = hubManifests({ hub: { ...hub(), metadata: { name: 'koji-hub', namespace: 'koji' } }, referencedHash: 'h' });
+    const named = hubManifests({
+      hub: { ...hub(), metadata: { name: 'koji-hub', namespace: 'koji' } },
+      referencedHash: 'h',
+    });
     expect(ids(named.children).filter((id) => id.startsWith('Service/'))).toEqual(['Service/koji-hub']);
   });
 
@@ -169,9 +172,17 @@ describe('KojiHub', () => {
       [
         'mnt',
         'koji-hub-mnt-pvc',
-        { accessModes: ['ReadWriteMany'], resources: { requests: { storage: '10Gi' } }, storageClassName: 'cephfs' },
+        {
+          accessModes: ['ReadWriteMany'],
+          resources: { requests: { storage: '10Gi' } },
+          storageClassName: 'cephfs',
+        },
       ],
-      ['httpd', 'koji-hub-httpd-pvc', { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } }],
+      [
+        'httpd',
+        'koji-hub-httpd-pvc',
+        { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+      ],
     ]);
     expect(claims.every((c) => c.object.metadata.ownerReferences === undefined)).toBe(true);
     const pod = workload(children).template.spec;
@@ -194,7 +205,10 @@ describe('KojiHub', () => {
   });
 
   test('persistent is the default (the proposal and MBBOX mean it)', () => {
-    expect(hubClaims(hub()).map((c) => c.object.metadata.name)).toEqual(['mb-koji-hub-mnt', 'mb-koji-hub-httpd']);
+    expect(hubClaims(hub()).map((c) => c.object.metadata.name)).toEqual([
+      'mb-koji-hub-mnt',
+      'mb-koji-hub-httpd',
+    ]);
     expect(workload(render()).template.spec.volumes).toContainEqual({
       name: 'koji-mnt',
       persistentVolumeClaim: { claimName: 'mb-koji-hub-mnt' },

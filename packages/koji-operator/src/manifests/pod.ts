@@ -7,7 +7,8 @@ import { pkiDirs } from '../images/contract.js';
 export interface EnvVar {
   name: string;
   value?: string;
-  valueFrom?: { secretKeyRef: { name: string; key: string } } | { fieldRef: { fieldPath: string } };
+  valueFrom?:
+    { secretKeyRef: { name: string; key: string; optional?: boolean } } | { fieldRef: { fieldPath: string } };
 }
 
 export interface VolumeMount {
