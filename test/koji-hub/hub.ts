@@ -262,16 +262,17 @@ export async function startKojiHub(options: KojiHubOptions = {}): Promise<KojiHu
     if (options.ca) {
       writeFileSync(ca, readFileSync(options.ca.certPath));
       writeFileSync(caKey, readFileSync(options.ca.keyPath), { mode: 0o600 });
-    } else openssl(
-      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '30'].concat([
-        '-subj',
-        '/O=KojiTest/CN=koji-hub-emulator-ca',
-        '-keyout',
-        caKey,
-        '-out',
-        ca,
-      ]),
-    );
+    } else
+      openssl(
+        ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '30'].concat([
+          '-subj',
+          '/O=KojiTest/CN=koji-hub-emulator-ca',
+          '-keyout',
+          caKey,
+          '-out',
+          ca,
+        ]),
+      );
     const signLeaf = (name: string, subject: string, extensions: string[]): ClientCert => {
       const keyPath = join(pkiDir, `${name}.key`);
       const certPath = join(pkiDir, `${name}.crt`);

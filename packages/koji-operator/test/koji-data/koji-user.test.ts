@@ -225,4 +225,3 @@ describe('one owner per koji user', () => {
     expect(cliPermissions(hub.adminUser)).toEqual(['admin', 'repo']);
   });
 });
-

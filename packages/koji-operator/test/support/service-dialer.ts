@@ -34,7 +34,10 @@ interface Slice extends KubeObject {
 }
 
 /** Splits a host name into Service and namespace as a pod of `searchNamespace` would. */
-export function serviceOf(host: string, searchNamespace?: string): { service: string; namespace: string } | undefined {
+export function serviceOf(
+  host: string,
+  searchNamespace?: string,
+): { service: string; namespace: string } | undefined {
   const parts = host.split('.');
   if (parts.length === 1 && searchNamespace) return { service: host, namespace: searchNamespace };
   const [service, namespace, ...rest] = parts;
@@ -63,7 +66,8 @@ export function serviceDialer(
       const target = (slice.ports ?? []).find((p) => (p.name ?? '') === (servicePort.name ?? ''))?.port;
       const ready = (slice.endpoints ?? []).find((e) => e.conditions?.ready !== false);
       const ip = ready?.addresses[0];
-      if (target !== undefined && ip) return reach({ namespace: name.namespace, service: name.service, ip, port: target });
+      if (target !== undefined && ip)
+        return reach({ namespace: name.namespace, service: name.service, ip, port: target });
     }
     throw new Error(`Service ${name.service} has no ready endpoint for port ${port}`);
   };

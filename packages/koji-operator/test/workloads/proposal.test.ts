@@ -49,7 +49,9 @@ async function reachHubPod(endpoint: Endpoint): Promise<{ host: string; port: nu
   });
   const ips = pods.items.map((p) => (p.status as { podIP?: string } | undefined)?.podIP);
   if (!ips.includes(endpoint.ip) || endpoint.port !== 8443)
-    throw new Error(`${endpoint.ip}:${endpoint.port} (Service ${endpoint.service}) is not a koji-hub pod's HTTPS port`);
+    throw new Error(
+      `${endpoint.ip}:${endpoint.port} (Service ${endpoint.service}) is not a koji-hub pod's HTTPS port`,
+    );
   return { host: '127.0.0.1', port: hub.port };
 }
 
@@ -68,7 +70,9 @@ beforeAll(async () => {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const listed = [
-    ...parseAllDocuments(readFileSync(join(pki, 'secrets.yaml'), 'utf8')).map((d) => d.toJS() as KubeObject | null),
+    ...parseAllDocuments(readFileSync(join(pki, 'secrets.yaml'), 'utf8')).map(
+      (d) => d.toJS() as KubeObject | null,
+    ),
     ...readYaml('examples/postgres-secret.yaml'),
     ...readYaml('examples/configmaps.yaml'),
   ];
@@ -126,25 +130,28 @@ test.each([
   ['kojira', 'kojira-config', 'kojira.conf', /^server = (.+)$/m, 'kojira-client-cert', 'kojira'],
   ['kojid', 'default-config', 'kojid.conf', /^server = (.+)$/m, 'koji-builder-client-cert', 'default-0'],
   ['kojiweb', 'koji-web-config', 'web.conf', /^KojiHubURL = (.+)$/m, 'koji-web-client-cert', 'kojiweb'],
-])('%s reaches the hub at the URL its config names, as its koji user', async (_what, cm, key, pattern, secret, user) => {
-  const config = await ns.client.get(Resources.configMap, ns.name, cm);
-  const url = pattern.exec((config.data as Record<string, string>)[key] ?? '')?.[1];
-  expect(url).toMatch(/^https:\/\/koji-hub:8443\/kojihub$/);
-  const podDialer: HubDialer = serviceDialer(ns.client, reachHubPod, { searchNamespace: ns.name });
-  const client = new KojiClient({
-    hubUrl: url ?? '',
-    ca: await secretData('koji-hub-ca-cert', 'ca.crt'),
-    cert: await secretData(secret, 'tls.crt'),
-    key: await secretData(secret, 'tls.key'),
-    dial: podDialer,
-    retry: { attempts: 1 },
-  });
-  try {
-    expect(await client.getLoggedInUser()).toMatchObject({ name: user });
-  } finally {
-    await client.close();
-  }
-});
+])(
+  '%s reaches the hub at the URL its config names, as its koji user',
+  async (_what, cm, key, pattern, secret, user) => {
+    const config = await ns.client.get(Resources.configMap, ns.name, cm);
+    const url = pattern.exec((config.data as Record<string, string>)[key] ?? '')?.[1];
+    expect(url).toMatch(/^https:\/\/koji-hub:8443\/kojihub$/);
+    const podDialer: HubDialer = serviceDialer(ns.client, reachHubPod, { searchNamespace: ns.name });
+    const client = new KojiClient({
+      hubUrl: url ?? '',
+      ca: await secretData('koji-hub-ca-cert', 'ca.crt'),
+      cert: await secretData(secret, 'tls.crt'),
+      key: await secretData(secret, 'tls.key'),
+      dial: podDialer,
+      retry: { attempts: 1 },
+    });
+    try {
+      expect(await client.getLoggedInUser()).toMatchObject({ name: user });
+    } finally {
+      await client.close();
+    }
+  },
+);
 
 test("builders fetch /kojifiles from the hub's own Service (plain HTTP, as the proposal's hub serves it)", async () => {
   const config = await ns.client.get(Resources.configMap, ns.name, 'default-config');

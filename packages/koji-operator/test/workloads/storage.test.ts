@@ -37,8 +37,10 @@ const hub = (name: string, spec: Record<string, unknown>): KubeObject => ({
 });
 
 const claimsOf = async (ns: TestNamespace, name: string) =>
-  ((await ns.client.find(Resources.kojiHub, ns.name, name))?.status as { claims?: HubClaimStatus[] } | undefined)
-    ?.claims ?? [];
+  (
+    (await ns.client.find(Resources.kojiHub, ns.name, name))?.status as
+      { claims?: HubClaimStatus[] } | undefined
+  )?.claims ?? [];
 
 describe('a KojiHub and its claims', () => {
   let ns: TestNamespace;
@@ -95,7 +97,11 @@ describe('a KojiHub and its claims', () => {
     await provideVolume(ns.client, ns.name, 'mine-mnt', '3Gi', 'ReadWriteMany');
     const mine: KubeObject = await ns.client.create<KubeObject>(Resources.pvc, {
       metadata: { name: 'mine-mnt', namespace: ns.name, labels: { owner: 'me' } },
-      spec: { accessModes: ['ReadWriteMany'], storageClassName: '', resources: { requests: { storage: '3Gi' } } },
+      spec: {
+        accessModes: ['ReadWriteMany'],
+        storageClassName: '',
+        resources: { requests: { storage: '3Gi' } },
+      },
     });
     const bound = await eventually(
       async () => {
@@ -113,7 +119,9 @@ describe('a KojiHub and its claims', () => {
     );
     await eventually(
       async () =>
-        (await claimsOf(ns, 'users')).find((c) => c.purpose === 'mnt' && c.origin === 'Existing' && c.phase === 'Bound'),
+        (await claimsOf(ns, 'users')).find(
+          (c) => c.purpose === 'mnt' && c.origin === 'Existing' && c.phase === 'Bound',
+        ),
       { what: 'status.claims reporting mine-mnt as Existing' },
     );
     // The Deployment mounts it: the operator has had its run.
@@ -156,7 +164,11 @@ describe('the claim kojira and the builders share', () => {
       apiVersion: 'koji.fedoraproject.org/v1alpha1',
       kind: 'KojiBuilder',
       metadata: { name: 'default' },
-      spec: { ...shared, koji_hub_url: 'https://koji-hub:8443', client_cert_secret: 'koji-builder-client-cert' },
+      spec: {
+        ...shared,
+        koji_hub_url: 'https://koji-hub:8443',
+        client_cert_secret: 'koji-builder-client-cert',
+      },
     });
     for (const [resource, name] of objects) {
       const ready = await eventually(
@@ -172,7 +184,11 @@ describe('the claim kojira and the builders share', () => {
     await provideVolume(ns.client, ns.name, 'not-there-yet', '1Gi', 'ReadWriteMany');
     await ns.client.create(Resources.pvc, {
       metadata: { name: 'not-there-yet', namespace: ns.name },
-      spec: { accessModes: ['ReadWriteMany'], storageClassName: '', resources: { requests: { storage: '1Gi' } } },
+      spec: {
+        accessModes: ['ReadWriteMany'],
+        storageClassName: '',
+        resources: { requests: { storage: '1Gi' } },
+      },
     });
     for (const [resource, name] of objects) {
       await eventually(
