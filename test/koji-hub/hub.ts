@@ -74,6 +74,11 @@ export interface KojiHubHandle {
   koji(user: string, args: string[]): KojiCliResult;
   /** Runs SQL on the hub's database (to simulate out-of-band changes); returns the rows. */
   sql(query: string): Promise<Record<string, unknown>[]>;
+  /**
+   * libpq's variables for the PostgreSQL server (superuser `postgres`, database `database`),
+   * e.g. to run psql-based scripts against a scratch database made with sql('CREATE DATABASE x').
+   */
+  postgresEnv(database?: string): Record<string, string>;
   /** Stops only the emulator process (the hub is down; PostgreSQL and state are kept). */
   stopHub(): Promise<void>;
   /** Starts the emulator again on the same port with the same state. */
@@ -454,6 +459,13 @@ export async function startKojiHub(options: KojiHubOptions = {}): Promise<KojiHu
       adminPemPath: admin.pemPath,
       kojiBin,
       runDir,
+      postgresEnv: (database = 'koji') => ({
+        PGHOST: pgDir,
+        PGPORT: String(pgPort),
+        PGUSER: 'postgres',
+        PGDATABASE: database,
+        PATH: `${pgBin}:${process.env.PATH ?? ''}`,
+      }),
       issueClientCert,
       kojiCliConfig,
       koji(user, args) {

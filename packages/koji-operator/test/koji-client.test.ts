@@ -11,6 +11,7 @@ import {
   GenericError,
   HubUnavailableError,
   KojiClient,
+  RetryError,
   UserStatus,
   UserType,
   isAlreadyExists,
@@ -192,5 +193,41 @@ describe('KojiClient against the emulated hub', () => {
       await hub.startHub();
     }
     expect(await admin.getAPIVersion()).toBe(1);
+  });
+});
+
+// koji 1.35.3's hub reads the call number from `Koji-Callnum` only. Without it a write whose
+// answer was lost and which the client resends runs a second time; with it the hub refuses
+// the resend (RetryError), as it does for koji's own client.
+describe('a retried write on a hub that reads only Koji-Callnum (koji 1.35.3)', () => {
+  let legacy: KojiHubHandle;
+  beforeAll(async () => {
+    legacy = await startKojiHub({
+      hubOptions: { SessionCallnumHeader: false, LoseAnswerOf: 'grantPermission' },
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await legacy?.stop();
+  });
+
+  test('is refused with RetryError, not applied twice', async () => {
+    const c = new KojiClient({
+      hubUrl: legacy.url,
+      ca: readFileSync(legacy.caCertPath),
+      cert: readFileSync(legacy.adminCertPath),
+      key: readFileSync(legacy.adminKeyPath),
+      timeoutMs: 10_000,
+      retry: { attempts: 3, initialDelayMs: 100, maxDelayMs: 500 },
+    });
+    clients.push(c);
+    await c.createUser('retried');
+    // The hub grants, commits and loses the answer; the client resends with the same number.
+    const error = await c.grantPermission('retried', 'repo').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RetryError);
+    const rows = await legacy.sql(
+      "SELECT count(*)::int AS n FROM user_perms up JOIN users u ON u.id = up.user_id WHERE u.name = 'retried'",
+    );
+    expect(rows).toEqual([{ n: 1 }]);
+    expect(await c.getUserPerms('retried', false)).toEqual(['repo']);
   });
 });
