@@ -69,6 +69,13 @@ DEFAULT_OPTS = {
     'ServerOffline': False,
     'OfflineMessage': None,
     'KojiVersion': koji.__version__,
+    # Not hub.conf options: how this emulator differs from the hub it follows.
+    # False: read the call number from `Koji-Callnum` only, as koji 1.35.3's auth.py does
+    # (the `Koji-Session-Callnum` lookup came later).
+    'SessionCallnumHeader': True,
+    # Space-separated method names whose first call is done and committed, and then its answer
+    # lost (the connection closes without a response), as when a proxy or network drops it.
+    'LoseAnswerOf': '',
 }
 BOOL_OPTS = {k for k, v in DEFAULT_OPTS.items() if isinstance(v, bool)}
 INT_OPTS = {'SessionRenewalTimeout', 'MaxNameLengthInternal', 'MaxRequestLength'}
@@ -240,7 +247,7 @@ class Session(object):
         if 'HTTP_KOJI_SESSION_ID' in environ:
             self.id = int(environ['HTTP_KOJI_SESSION_ID'])
             self.key = environ.get('HTTP_KOJI_SESSION_KEY')
-            if 'HTTP_KOJI_SESSION_CALLNUM' in environ:
+            if ctx.opts['SessionCallnumHeader'] and 'HTTP_KOJI_SESSION_CALLNUM' in environ:
                 callnum = int(environ['HTTP_KOJI_SESSION_CALLNUM'])
             elif 'HTTP_KOJI_CALLNUM' in environ:
                 callnum = int(environ['HTTP_KOJI_CALLNUM'])
@@ -1336,13 +1343,17 @@ class HubHandler(BaseHTTPRequestHandler):
         length = int(self.headers.get('Content-Length') or 0)
         body = self.rfile.read(length) if length else b''
         status, text, content_type = respond(self.server.opts, self.server.dsn, route,
-                                             self._environ(route), body)
+                                             self._environ(route), body, self.server.lose_answer)
+        if status is None:
+            # LoseAnswerOf: the call is done and committed; its answer never leaves.
+            self.close_connection = True
+            return
         self._reply(status, text, content_type)
 
 
-def respond(opts, dsn, route, environ, body):
+def respond(opts, dsn, route, environ, body, lose_answer=None):
     """(HTTP status, body, content type) of one XML-RPC POST; the built-in server and the WSGI
-    application share it."""
+    application share it. (None, None, None) when `lose_answer(method)` says to drop the answer."""
     if opts['ServerOffline']:
         return 200, dumps(Fault(koji.ServerOffline.faultCode,
                                 opts['OfflineMessage'] or 'server is offline')), 'text/xml'
@@ -1368,6 +1379,9 @@ def respond(opts, dsn, route, environ, body):
         user = ctx.session.user_data.get('name') if ctx.session else None
         log('%s %s user=%s %.0fms%s' % (route, method, user, (time.time() - started) * 1000,
                                        ' FAULT %s' % fault if fault else ''))
+        if lose_answer is not None and lose_answer(method):
+            log('  answer of %s lost on purpose (LoseAnswerOf)' % method)
+            return None, None, None
         return 200, response, 'text/xml'
     finally:
         cnx.close()
@@ -1376,6 +1390,14 @@ def respond(opts, dsn, route, environ, body):
 class HubServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+
+    def lose_answer(self, method):
+        """True once per method named in LoseAnswerOf: its answer is to be dropped."""
+        with self.lock:
+            if method not in self.opts['LoseAnswerOf'].split() or method in self.lost:
+                return False
+            self.lost.add(method)
+            return True
 
     def handle_error(self, request, client_address):
         exc = sys.exc_info()[1]
@@ -1486,6 +1508,8 @@ def serve(args):
                                         do_handshake_on_connect=False)
     server.opts = opts
     server.dsn = args.dsn
+    server.lock = threading.Lock()
+    server.lost = set()
     port = server.server_address[1]
     if args.port_file:
         tmp = args.port_file + '.tmp'
