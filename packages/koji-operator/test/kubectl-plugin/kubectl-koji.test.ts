@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
 import { startExecNode, type ExecNode } from '../../../../test/cluster/kwok-exec-node.ts';
 import { startKojiHub, type KojiHubHandle } from '../../../../test/koji-hub/hub.ts';
+import { kojiHubCr } from '../support/cluster.js';
 import { eventually } from '../support/eventually.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -66,20 +67,6 @@ function run(args: string[], env: Record<string, string> = {}, command = bin('ku
       resolve({ code, stdout, stderr });
     });
   });
-}
-
-function kojiHubCr(name: string, sidecar: boolean | undefined): object {
-  return {
-    apiVersion: 'koji.fedoraproject.org/v1alpha1',
-    kind: 'KojiHub',
-    metadata: { name },
-    spec: {
-      ca_cert_secret: 'koji-hub-ca-cert',
-      service_cert_secret: 'koji-hub-service-cert',
-      postgres_secret: 'postgres',
-      ...(sidecar === undefined ? {} : { sidecar }),
-    },
-  };
 }
 
 /** The hub Deployment as the operator names and labels it (its controllers are not run here). */
@@ -192,7 +179,7 @@ beforeAll(async () => {
   kubeconfig = join(work, 'kubeconfig');
   writeFileSync(kubeconfig, stringify(config), { mode: 0o600 });
 
-  apply({ ...kojiHubCr('koji', true), metadata: { name: 'koji', namespace: ns } }, hubDeployment('koji', ns));
+  apply({ ...kojiHubCr('koji', { sidecar: true }), metadata: { name: 'koji', namespace: ns } }, hubDeployment('koji', ns));
   await eventually(
     () => {
       const pods = JSON.parse(
@@ -335,7 +322,7 @@ describe('kubectl koji without what it needs', () => {
   });
 
   test('a KojiHub with sidecar: false fails with the exact patch command and what happens next', async () => {
-    apply({ ...kojiHubCr('plain', false), metadata: { name: 'plain', namespace: otherNs } });
+    apply({ ...kojiHubCr('plain', { sidecar: false }), metadata: { name: 'plain', namespace: otherNs } });
     const result = await run(['koji', '-n', otherNs, 'grant-permission', 'repo', 'kojira']);
     expect(result.code).toBe(66);
     expect(result.stdout).toBe('');
@@ -350,7 +337,7 @@ describe('kubectl koji without what it needs', () => {
   });
 
   test('several KojiHubs need --hub (65); a hub with the sidecar but no Ready pod gives 67', async () => {
-    apply({ ...kojiHubCr('nopods', true), metadata: { name: 'nopods', namespace: otherNs } });
+    apply({ ...kojiHubCr('nopods', { sidecar: true }), metadata: { name: 'nopods', namespace: otherNs } });
     const several = await run(['koji', '-n', otherNs, 'list-users']);
     expect(several.code).toBe(65);
     expect(several.stderr).toContain(

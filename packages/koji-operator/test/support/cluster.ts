@@ -24,7 +24,7 @@ export { testClient, type TestNamespace } from '../../../../test/support/cluster
 export const createTestNamespace = (prefix: string): Promise<TestNamespace> =>
   createNamespace(prefix, { pods: true });
 
-const persistentVolumes: ResourceRef = {
+export const persistentVolumes: ResourceRef = {
   group: '',
   version: 'v1',
   kind: 'PersistentVolume',
@@ -45,6 +45,21 @@ const crds: ResourceRef = {
  */
 export function startKojiOperator(namespace: string, hub?: HubClientFactory): Promise<RunningOperator> {
   return startOperator(kojiControllers(hub), { ...options, namespaces: [namespace], resyncSeconds: 0 });
+}
+
+/** A KojiHub naming the example references (createExampleReferences), with `spec` on top. */
+export function kojiHubCr(name: string, spec: Record<string, unknown> = {}): KubeObject {
+  return {
+    apiVersion: 'koji.fedoraproject.org/v1alpha1',
+    kind: 'KojiHub',
+    metadata: { name },
+    spec: {
+      ca_cert_secret: 'koji-hub-ca-cert',
+      service_cert_secret: 'koji-hub-service-cert',
+      postgres_secret: 'postgres',
+      ...spec,
+    },
+  };
 }
 
 /** The documents of a YAML file of the repository. */

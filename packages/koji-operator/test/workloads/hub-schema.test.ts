@@ -18,6 +18,7 @@ import {
   create,
   createExampleReferences,
   createTestNamespace,
+  kojiHubCr,
   repoRoot,
   startKojiOperator,
   type TestNamespace,
@@ -122,18 +123,7 @@ describe('the schema scripts against PostgreSQL', () => {
 const v134 = 'registry.example/koji-hub:1.34.1-1';
 const v135 = 'registry.example/koji-hub:1.35.3-1';
 
-const hubCr = (name: string, image: string): KubeObject => ({
-  apiVersion: 'koji.fedoraproject.org/v1alpha1',
-  kind: 'KojiHub',
-  metadata: { name },
-  spec: {
-    ca_cert_secret: 'koji-hub-ca-cert',
-    service_cert_secret: 'koji-hub-service-cert',
-    postgres_secret: 'postgres',
-    persistent: false,
-    image,
-  },
-});
+const hubCr = (name: string, image: string) => kojiHubCr(name, { persistent: false, image });
 
 type HubStatus = { schema?: { version: string; image: string } };
 const imageOf = (d: KubeObject | undefined) =>

@@ -14,6 +14,7 @@ import {
   createExampleReferences,
   createTestNamespace,
   installRouteCrd,
+  kojiHubCr,
   startKojiOperator,
   type TestNamespace,
 } from '../support/cluster.js';
@@ -44,21 +45,9 @@ type PodTemplate = {
 const template = (d: KubeObject | undefined) => (d?.spec as { template: PodTemplate } | undefined)?.template;
 const containerNames = (d: KubeObject | undefined) => template(d)?.spec.containers.map((c) => c.name) ?? [];
 
-function hub(name: string, spec: Record<string, unknown> = {}): KubeObject {
-  return {
-    apiVersion: 'koji.fedoraproject.org/v1alpha1',
-    kind: 'KojiHub',
-    metadata: { name },
-    spec: {
-      ca_cert_secret: 'koji-hub-ca-cert',
-      service_cert_secret: 'koji-hub-service-cert',
-      postgres_secret: 'postgres',
-      // No storage provisioner here: claims would stay Pending (storage.test.ts covers them).
-      persistent: false,
-      ...spec,
-    },
-  };
-}
+// No storage provisioner here: claims would stay Pending (storage.test.ts covers them).
+const hub = (name: string, spec: Record<string, unknown> = {}) =>
+  kojiHubCr(name, { persistent: false, ...spec });
 
 /**
  * No koji runs behind these pods (KWOK), so the operator's admin login, the last thing Ready

@@ -10,31 +10,15 @@ import {
   create,
   createExampleReferences,
   createTestNamespace,
+  kojiHubCr,
+  persistentVolumes,
   provideVolume,
   startKojiOperator,
   type TestNamespace,
 } from '../support/cluster.js';
 import { eventually } from '../support/eventually.js';
 
-const persistentVolumes: ResourceRef = {
-  group: '',
-  version: 'v1',
-  kind: 'PersistentVolume',
-  plural: 'persistentvolumes',
-  namespaced: false,
-};
-
-const hub = (name: string, spec: Record<string, unknown>): KubeObject => ({
-  apiVersion: 'koji.fedoraproject.org/v1alpha1',
-  kind: 'KojiHub',
-  metadata: { name },
-  spec: {
-    ca_cert_secret: 'koji-hub-ca-cert',
-    service_cert_secret: 'koji-hub-service-cert',
-    postgres_secret: 'postgres',
-    ...spec,
-  },
-});
+const hub = kojiHubCr;
 
 const claimsOf = async (ns: TestNamespace, name: string) =>
   (
