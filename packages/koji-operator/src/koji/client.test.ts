@@ -290,6 +290,8 @@ describe('login and session headers', () => {
       Array(3).fill('7-SESSIONKEY1abcdefghi'),
     );
     expect(hub.calls.map((r) => r.headers['koji-session-callnum'])).toEqual(['0', '1', '2']);
+    // The header a koji 1.35.3 hub reads, with the same number.
+    expect(hub.calls.map((r) => r.headers['koji-callnum'])).toEqual(['0', '1', '2']);
   });
 
   it('keeps callnums in order when calls are issued concurrently', async () => {

@@ -4,7 +4,8 @@
 // Checked against koji-project/koji at commit 2083513a (koji 1.35.3 + master):
 // - koji/__init__.py ClientSession: ssl_login POSTs `sslLogin` to `baseurl + '/ssllogin'`
 //   (_prepCall) and takes {session-id, session-key, header-auth} back; setSession resets callnum
-//   to 0; every later call sends Koji-Session-Id, Koji-Session-Key and Koji-Session-Callnum,
+//   to 0; every later call sends Koji-Session-Id, Koji-Session-Key and Koji-Session-Callnum
+//   (and Koji-Callnum, the only call-number header a 1.35.3 hub reads),
 //   incrementing callnum once per call (not per retry: a retry resends the same request, so the
 //   hub answers RetryError 1009 if the first attempt was in fact committed); _callMethod never
 //   retries a fault, retries other errors, and not certificate errors (is_requests_cert_error);
@@ -310,6 +311,9 @@ export class KojiTransport {
       'Koji-Session-Id': String(session.id),
       'Koji-Session-Key': session.key,
       'Koji-Session-Callnum': String(session.callnum),
+      // koji 1.35.3's hub reads only this one (the Koji-Session-Callnum lookup came later):
+      // without it the hub has no call number and runs a resent write a second time.
+      'Koji-Callnum': String(session.callnum),
     };
   }
 
