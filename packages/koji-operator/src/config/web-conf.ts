@@ -22,7 +22,13 @@ export interface WebConfInput {
   loginEnabled?: boolean;
 }
 
-export function renderWebConf({ web, hubUrl, filesUrl, override, loginEnabled = true }: WebConfInput): RenderedFile {
+export function renderWebConf({
+  web,
+  hubUrl,
+  filesUrl,
+  override,
+  loginEnabled = true,
+}: WebConfInput): RenderedFile {
   const hub = hubUrl ?? web.hub_host ?? '';
   const value = (v: string) => escapeInterpolation(v);
   return composeFile(

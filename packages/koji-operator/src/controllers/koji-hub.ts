@@ -88,6 +88,8 @@ export const hubConfigMapRefs = (spec: KojiHubSpec) => [spec.configmap, spec.mes
 @Controller(kojiKind(kojiHubDefinition))
 @RbacRule(issuesCertificates)
 @RbacRule(routeCustomHost)
+// Claims are created once and released from an old owner reference, never owned (hub-claims.ts).
+@RbacRule({ apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['create', 'patch'] })
 @Owns({ apiVersion: 'apps/v1', kind: 'Deployment' })
 @Owns({ apiVersion: 'v1', kind: 'Service' })
 @Owns({ apiVersion: 'v1', kind: 'ConfigMap' })

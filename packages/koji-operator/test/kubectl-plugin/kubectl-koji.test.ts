@@ -179,7 +179,10 @@ beforeAll(async () => {
   kubeconfig = join(work, 'kubeconfig');
   writeFileSync(kubeconfig, stringify(config), { mode: 0o600 });
 
-  apply({ ...kojiHubCr('koji', { sidecar: true }), metadata: { name: 'koji', namespace: ns } }, hubDeployment('koji', ns));
+  apply(
+    { ...kojiHubCr('koji', { sidecar: true }), metadata: { name: 'koji', namespace: ns } },
+    hubDeployment('koji', ns),
+  );
   await eventually(
     () => {
       const pods = JSON.parse(
