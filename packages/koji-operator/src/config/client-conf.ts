@@ -8,13 +8,15 @@ export interface ClientConfInput {
   /** How the sidecar reaches the hub; the server certificate must carry this name. */
   hubAddress: string;
   webUrl?: string;
+  /** Where /kojifiles is; default: the hub address's. */
+  topurl?: string;
 }
 
-export function renderClientConf({ hubAddress, webUrl }: ClientConfInput): string {
+export function renderClientConf({ hubAddress, webUrl, topurl }: ClientConfInput): string {
   const entries = [
     { key: 'server', value: hubApiUrl(hubAddress) },
     ...(webUrl ? [{ key: 'weburl', value: webUrl }] : []),
-    { key: 'topurl', value: hubFilesUrl(hubAddress) },
+    { key: 'topurl', value: topurl ?? hubFilesUrl(hubAddress) },
     { key: 'topdir', value: kojiDir },
     { key: 'authtype', value: 'ssl' },
     { key: 'cert', value: pki.clientPem },

@@ -29,6 +29,7 @@ import {
   hubNames,
   hubUrls,
   Resources,
+  webUrl,
 } from '../manifests/index.js';
 import { ensureHubClaims } from './hub-claims.js';
 import { defaultImages, jobState, planSchema, schemaJobName, type SchemaPlan } from '../manifests/index.js';
@@ -166,6 +167,7 @@ export class KojiHubController {
         (refs.configMaps.get(spec.configmap ?? '')?.data as Record<string, string> | undefined) ?? {},
       ),
       proxyDNs: await this.kojiwebDNs(ctx),
+      webUrl: await this.kojiwebUrl(ctx),
       kojira: (await activeKojira(ctx.client, ctx.namespace))?.spec,
       adminUser: commonName(certificateOf(admin)),
     });
@@ -295,6 +297,15 @@ export class KojiHubController {
   }
 
   /** kojiweb proxies users' logins: the hub must list its certificate's DN in ProxyDNs. */
+  /** Where users find kojiweb (the oldest KojiWeb's URL): hub.conf's KojiWebURL, for links in mails. */
+  private async kojiwebUrl(ctx: Ctx): Promise<string | undefined> {
+    const webs = await ctx.client.list<KojiWeb>(Resources.kojiWeb, ctx.namespace);
+    const [first] = webs.items
+      .filter((w) => !w.metadata.deletionTimestamp)
+      .sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''));
+    return first ? webUrl(first) : undefined;
+  }
+
   private async kojiwebDNs(ctx: Ctx): Promise<string[]> {
     const webs = await ctx.client.list<KojiWeb>(Resources.kojiWeb, ctx.namespace);
     const dns: string[] = [];

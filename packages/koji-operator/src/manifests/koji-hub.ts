@@ -196,7 +196,14 @@ export function hubManifests(input: HubManifestInput): RenderedChildren {
     'alive.txt': httpdAliveText,
   };
   // The sidecar talks to the hub in its own pod; the hub's certificate carries localhost.
-  if (spec.sidecar) data['koji.conf'] = renderClientConf({ hubAddress: `localhost:${hubPorts.https}` });
+  if (spec.sidecar) {
+    const files = hubFilesUrls(hub);
+    data['koji.conf'] = renderClientConf({
+      hubAddress: `localhost:${hubPorts.https}`,
+      topurl: files.external ?? files.inCluster,
+      ...(input.webUrl ? { webUrl: input.webUrl } : {}),
+    });
+  }
   if (messaging) {
     data['fedora-messaging.toml'] = messagingToml(spec.fedora_messaging_url ?? '', spec.topic_prefix);
     // The plugin reads kojiweb's KojiFilesURL from web.conf inside the hub.

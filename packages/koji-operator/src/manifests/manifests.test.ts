@@ -77,6 +77,18 @@ describe('KojiHub', () => {
     expect(alias).toEqual(own);
   });
 
+  test("the hub's files and kojiweb's URL reach hub.conf and the admin's koji.conf", () => {
+    const { children } = hubManifests({
+      hub: hub({ sidecar: true, http_enabled: true, host: 'koji.example.com' }),
+      referencedHash: 'h',
+      webUrl: 'https://web.example.com/koji',
+    });
+    const data = find(children, 'ConfigMap').data as Record<string, string>;
+    expect(data['hub.conf']).toContain('KojiWebURL = https://web.example.com/koji');
+    expect(data['koji.conf']).toContain('weburl = https://web.example.com/koji');
+    expect(data['koji.conf']).toContain('topurl = https://koji.example.com/kojifiles');
+  });
+
   test('a hub named koji-hub needs no alias', () => {
     const named = hubManifests({
       hub: { ...hub(), metadata: { name: 'koji-hub', namespace: 'koji' } },
