@@ -100,7 +100,7 @@ export function takeSnapshot(): HostSnapshot {
   };
 }
 
-/** Every difference, one line each (empty when the machine is as it was). */
+/** What the run changed or left, one line each (empty when it left the machine as it was). */
 export function diffSnapshots(before: HostSnapshot, after: HostSnapshot): string[] {
   const out: string[] = [];
   for (const key of new Set([...Object.keys(before.sysctls), ...Object.keys(after.sysctls)])) {
@@ -117,8 +117,9 @@ export function diffSnapshots(before: HostSnapshot, after: HostSnapshot): string
   for (const list of lists) {
     const was = new Set(before[list]);
     const is = new Set(after[list]);
+    // Only what appeared counts as left behind: another run on the machine may finish (and
+    // remove its own mounts and cgroups) while this one is measured.
     for (const item of is) if (!was.has(item)) out.push(`${list}: added ${item}`);
-    for (const item of was) if (!is.has(item)) out.push(`${list}: removed ${item}`);
   }
   for (const path of Object.keys(before.paths)) {
     if (before.paths[path] !== after.paths[path])
