@@ -243,8 +243,18 @@ export function corednsObjects(names: NodeNames, image: string): object[] {
                   { name: 'dns', containerPort: 53, protocol: 'UDP' },
                   { name: 'dns-tcp', containerPort: 53, protocol: 'TCP' },
                 ],
-                readinessProbe: { httpGet: { path: '/ready', port: 8181 }, periodSeconds: 2 },
-                livenessProbe: { httpGet: { path: '/health', port: 8080 }, periodSeconds: 10 },
+                // CoreDNS's own manifest's probes: a loaded node must not restart its DNS.
+                readinessProbe: {
+                  httpGet: { path: '/ready', port: 8181 },
+                  periodSeconds: 2,
+                  timeoutSeconds: 5,
+                },
+                livenessProbe: {
+                  httpGet: { path: '/health', port: 8080 },
+                  initialDelaySeconds: 60,
+                  timeoutSeconds: 5,
+                  failureThreshold: 5,
+                },
                 volumeMounts: [{ name: 'config', mountPath: '/etc/coredns' }],
               },
             ],

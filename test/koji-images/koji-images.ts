@@ -69,6 +69,7 @@ const schema = join(repoRoot, 'test', 'koji-hub', 'schema.sql');
 const ownFiles = [
   files('httpd.conf'),
   files('00-modules.conf'),
+  files('httpd-wrapper.sh'),
   files('postgres-entrypoint.sh'),
   files('standin_kojid.py'),
   files('standin_kojiweb.py'),
@@ -102,8 +103,7 @@ function kojiFilesLayer(cacheDir: string): LayerSpec {
       symlinkSync('/run/httpd', join(root, 'etc/httpd/run'));
       mkdirSync(join(root, 'usr/lib/apache2/modules'), { recursive: true });
       symlinkSync('mod_wsgi.so', join(root, 'usr/lib/apache2/modules/mod_wsgi_python3.so'));
-      mkdirSync(join(root, 'usr/sbin'), { recursive: true });
-      symlinkSync('apache2', join(root, 'usr/sbin/httpd'));
+      put(files('httpd-wrapper.sh'), 'usr/sbin/httpd', 0o755);
       mkdirSync(join(root, 'var/log/httpd'), { recursive: true });
       mkdirSync(join(root, 'var/www/html'), { recursive: true });
       // koji's hub at its path, and the schema where the schema Job looks.

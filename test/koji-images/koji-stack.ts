@@ -59,7 +59,11 @@ export function deployPostgres(kubectl: Kubectl, namespace: string): void {
                   imagePullPolicy: 'Never',
                   envFrom: [{ secretRef: { name: secret.metadata.name } }],
                   ports: [{ name: 'postgres', containerPort: 5432 }],
-                  readinessProbe: { exec: { command: ['pg_isready', '-h', '/tmp'] }, periodSeconds: 2 },
+                  readinessProbe: {
+                    exec: { command: ['pg_isready', '-h', '/tmp'] },
+                    periodSeconds: 2,
+                    timeoutSeconds: 5,
+                  },
                   volumeMounts: [{ name: 'data', mountPath: '/var/lib/postgresql' }],
                 },
               ],

@@ -116,12 +116,32 @@ describe('Koji on a real node', () => {
     );
   });
 
-  it('runs the real koji CLI in the hub sidecar through `kubectl koji`', () => {
+  it('runs the real koji CLI in the hub sidecar through `kubectl koji`, logged in by its certificate', () => {
     const out = execFileSync(
       process.execPath,
       [join(root, 'packages', 'koji-operator', 'dist', 'kubectl-plugin', 'main.js'), '-n', ns, 'hello'],
       { encoding: 'utf8', env: process.env },
     );
-    expect(out).toMatch(/successfully connected to hub/);
+    expect(out).toMatch(/You are using the hub at https:\/\/\S+\/kojihub \(Koji 1\.36\.1\)/);
+    expect(out).toContain('Authenticated via client certificate /etc/koji-pki/client/client.pem');
+  });
+
+  it('starts the example Kojira, which logs in to the hub with its issued certificate', async () => {
+    kubectl(['-n', ns, 'apply', '-f', join(root, 'examples', 'kojira.yaml')]);
+    await waitFor(
+      'the Kojira is Ready',
+      () =>
+        kubectl([
+          '-n',
+          ns,
+          'get',
+          'kojira',
+          'kojira',
+          '-o',
+          'jsonpath={.status.conditions[?(@.type=="Ready")].status}',
+        ]) === 'True',
+      300_000,
+    );
+    waitReady(ns, ['pod', '-l', 'app.kubernetes.io/name=kojira'], 120);
   });
 });
