@@ -1,14 +1,18 @@
-// `npm run demo`: the whole thing on one machine. Starts the local control plane (real
-// etcd, kube-apiserver, controller-manager, scheduler, KWOK for pods), installs the CRDs,
-// generates the example certificates outside git, starts the Koji operator, applies the
-// proposal's CRs and shows them turning Ready. Ctrl-C stops everything.
+// `npm run demo`: the whole thing on one machine. As root on Linux it runs on a real node
+// (demo-real.ts: real kubelet, containerd, CoreDNS; locally built images; the operator
+// in-cluster) and prints what is real and what stands in. Elsewhere, or with --kwok, it falls
+// back, saying so, to the local control plane with KWOK for pods (real etcd, kube-apiserver,
+// controller-manager, scheduler), installs the CRDs, generates the example certificates
+// outside git, starts the Koji operator, applies the proposal's CRs and shows them turning
+// Ready. Ctrl-C stops everything.
 //
-// KWOK runs no containers, so no koji-hub answers at the hub's Service. When the koji hub
+// With KWOK, no container runs, so no koji-hub answers at the hub's Service. When the koji hub
 // emulator of the tests is installed (bash test/koji-hub/setup.sh: PostgreSQL and koji from
 // PyPI), the demo starts it and points the operator's koji side at it (KOJI_OPERATOR_HUB_URL),
 // so builder hosts and users are really registered; without it that side reports HubUnavailable.
 //
-//   npm run demo                 # local control plane
+//   npm run demo                 # real node where possible, else KWOK
+//   npm run demo -- --kwok       # the local control plane with KWOK, even as root
 //   npm run demo -- --current    # against the current kubeconfig instead (namespace koji)
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
@@ -22,6 +26,7 @@ import {
   type ClusterState,
 } from '../../../test/cluster/control-plane.ts';
 import { startKojiHub, type KojiHubHandle } from '../../../test/koji-hub/hub.ts';
+import { runRealDemo } from './demo-real.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const namespace = 'koji';
@@ -36,6 +41,21 @@ async function main(): Promise<void> {
   for (const built of ['packages/framework/dist/cli/bin.js', 'packages/koji-operator/dist/main.js']) {
     if (!existsSync(join(root, built)))
       throw new Error(`${built} is missing: 'npm run demo' builds it first (tsc -b)`);
+  }
+  if (!useCurrent && !process.argv.includes('--kwok')) {
+    if (process.platform === 'linux' && process.getuid?.() === 0) return runRealDemo(log);
+    log(
+      `no real node: it needs root on Linux (this is ${process.platform}, uid ${process.getuid?.() ?? '?'}); ` +
+        'falling back to KWOK, which runs no containers',
+    );
+  }
+  if (!useCurrent) {
+    log(
+      'for real: etcd, kube-apiserver, kube-controller-manager, kube-scheduler, the operator (on this machine)',
+    );
+    log(
+      'stand-in: KWOK marks pods Running without running them; the koji hub is the emulator on this machine',
+    );
   }
   let state: ClusterState | undefined;
   if (!useCurrent) {
