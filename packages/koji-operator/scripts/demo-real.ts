@@ -40,6 +40,33 @@ export function realNodeInventory(): string[] {
   ];
 }
 
+/** The CRs of a namespace with their Ready and KojiSynced conditions. */
+export function crTable(kubectl: (args: string[]) => string, namespace: string): string {
+  return kubectl([
+    '-n',
+    namespace,
+    'get',
+    'kojihubs,kojiwebs,kojiras,kojibuilders,kojiusers',
+    '-o',
+    'custom-columns=KIND:.kind,NAME:.metadata.name,READY:.status.conditions[?(@.type=="Ready")].status,REASON:.status.conditions[?(@.type=="Ready")].reason,KOJI:.status.conditions[?(@.type=="KojiSynced")].reason',
+  ]);
+}
+
+/** Prints what `table` returns, stamped, every `ms` (a failure is logged, not fatal). */
+export function showEvery(
+  ms: number,
+  log: (m: string) => void,
+  table: () => string,
+): ReturnType<typeof setInterval> {
+  return setInterval(() => {
+    try {
+      process.stdout.write(`\n${new Date().toISOString()}\n${table()}`);
+    } catch (error) {
+      log(String(error));
+    }
+  }, ms);
+}
+
 export async function runRealDemo(log: (m: string) => void): Promise<void> {
   const binDir = buildNodeBinaries();
   const started = Date.now();
@@ -78,25 +105,11 @@ export async function runRealDemo(log: (m: string) => void): Promise<void> {
     );
     log(`applying examples/${examples.join(', examples/')}`);
     for (const file of examples) kubectl(['-n', namespace, 'apply', '-f', join(repoRoot, 'examples', file)]);
-    const show = () => {
-      const crs = kubectl([
-        '-n',
-        namespace,
-        'get',
-        'kojihubs,kojiwebs,kojiras,kojibuilders,kojiusers',
-        '-o',
-        'custom-columns=KIND:.kind,NAME:.metadata.name,READY:.status.conditions[?(@.type=="Ready")].status,REASON:.status.conditions[?(@.type=="Ready")].reason,KOJI:.status.conditions[?(@.type=="KojiSynced")].reason',
-      ]);
-      const pods = kubectl(['get', 'pods', '-n', namespace, '-o', 'wide']);
-      process.stdout.write(`\n${new Date().toISOString()}\n${crs}\n${pods}`);
-    };
-    timer = setInterval(() => {
-      try {
-        show();
-      } catch (error) {
-        log(String(error));
-      }
-    }, 5000);
+    timer = showEvery(
+      5000,
+      log,
+      () => `${crTable(kubectl, namespace)}\n${kubectl(['get', 'pods', '-n', namespace, '-o', 'wide'])}`,
+    );
     log(`Ctrl-C stops everything; meanwhile: kubectl --kubeconfig=${kubeconfig} -n ${namespace} get pods`);
   } catch (error) {
     log(error instanceof Error ? error.message : String(error));

@@ -26,7 +26,7 @@ import {
   type ClusterState,
 } from '../../../test/cluster/control-plane.ts';
 import { startKojiHub, type KojiHubHandle } from '../../../test/koji-hub/hub.ts';
-import { runRealDemo } from './demo-real.ts';
+import { crTable, runRealDemo, showEvery } from './demo-real.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const namespace = 'koji';
@@ -206,24 +206,7 @@ async function main(): Promise<void> {
     }
   });
 
-  const show = () => {
-    const table = kubectl([
-      '-n',
-      namespace,
-      'get',
-      'kojihubs,kojiwebs,kojiras,kojibuilders,kojiusers',
-      '-o',
-      'custom-columns=KIND:.kind,NAME:.metadata.name,READY:.status.conditions[?(@.type=="Ready")].status,REASON:.status.conditions[?(@.type=="Ready")].reason,KOJI:.status.conditions[?(@.type=="KojiSynced")].reason',
-    ]);
-    process.stdout.write(`\n${new Date().toISOString()}\n${table}`);
-  };
-  const timer = setInterval(() => {
-    try {
-      show();
-    } catch (error) {
-      log(String(error));
-    }
-  }, 3000);
+  const timer = showEvery(3000, log, () => crTable(kubectl, namespace));
   log('Ctrl-C stops the operator and the control plane');
 }
 
