@@ -23,7 +23,7 @@ afterAll(async () => {
 
 function expectNothingLeft(names: NodeNames, marks: RunMarks, before: ReturnType<typeof takeSnapshot>): void {
   expect(runProcesses(marks).map((p) => `${p.pid} ${p.cmdline}`)).toEqual([]);
-  expect(diffSnapshots(before, takeSnapshot())).toEqual([]);
+  expect(diffSnapshots(before, takeSnapshot(), names.runId)).toEqual([]);
   expect(existsSync(names.runDir)).toBe(false);
   expect(existsSync(names.controlPlaneDir)).toBe(false);
   expect(existsSync(`${names.runDir}.reaper.log`)).toBe(false);
@@ -55,7 +55,7 @@ describe('cleanup of a real-node run', () => {
     kubectl(['wait', '--for=condition=Ready', 'pod/sleeper', '--timeout=120s']);
     const marks = runMarks(cluster.names);
     // The snapshot sees a live run (its namespace handles are mounted, its cgroup exists) ...
-    expect(diffSnapshots(before, takeSnapshot()).length).toBeGreaterThan(0);
+    expect(diffSnapshots(before, takeSnapshot(), cluster.names.runId).length).toBeGreaterThan(0);
     expect(runProcesses(marks).length).toBeGreaterThan(5);
     // ... and nothing of it after stop.
     await cluster.stop();

@@ -100,8 +100,17 @@ export function takeSnapshot(): HostSnapshot {
   };
 }
 
-/** What the run changed or left, one line each (empty when it left the machine as it was). */
-export function diffSnapshots(before: HostSnapshot, after: HostSnapshot): string[] {
+/** Mounts, cgroups and folders of other real-node runs (tcnode-<id>) that may come and go meanwhile. */
+const otherRun = (item: string, ownRunId?: string) => {
+  const match = /tcnode-([a-z0-9]+)/.exec(item);
+  return match !== null && match[1] !== ownRunId;
+};
+
+/**
+ * What the run changed or left, one line each (empty when it left the machine as it was).
+ * Entries of other real-node runs than `ownRunId` are left out: concurrent runs are expected.
+ */
+export function diffSnapshots(before: HostSnapshot, after: HostSnapshot, ownRunId?: string): string[] {
   const out: string[] = [];
   for (const key of new Set([...Object.keys(before.sysctls), ...Object.keys(after.sysctls)])) {
     if (before.sysctls[key] !== after.sysctls[key]) {
@@ -115,8 +124,8 @@ export function diffSnapshots(before: HostSnapshot, after: HostSnapshot): string
   }
   const lists = ['mounts', 'cgroups', 'netns'] as const;
   for (const list of lists) {
-    const was = new Set(before[list]);
-    const is = new Set(after[list]);
+    const was = new Set(before[list].filter((item) => !otherRun(item, ownRunId)));
+    const is = new Set(after[list].filter((item) => !otherRun(item, ownRunId)));
     // Only what appeared counts as left behind: another run on the machine may finish (and
     // remove its own mounts and cgroups) while this one is measured.
     for (const item of is) if (!was.has(item)) out.push(`${list}: added ${item}`);
