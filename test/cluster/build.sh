@@ -19,9 +19,13 @@ bin="$cache/bin" src="$cache/src"
 mkdir -p "$bin" "$src/cmd/etcd"
 log() { printf '[cluster-build %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
+built() { [ -f "$bin/.complete" ] && { [ $node = 0 ] || [ -f "$bin/.node-complete-$COREDNS_VERSION" ]; }; }
+# What is built is reused without the lock: a build of the node's binaries must not hold up
+# a run that only needs the control plane's.
+if built; then echo "$bin"; exit 0; fi
 exec 9>"$cache/.lock"
 if ! flock -n 9; then log "another build holds $cache/.lock; waiting"; flock 9; fi
-if [ -f "$bin/.complete" ] && { [ $node = 0 ] || [ -f "$bin/.node-complete-$COREDNS_VERSION" ]; }; then echo "$bin"; exit 0; fi
+if built; then echo "$bin"; exit 0; fi
 
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-buildvcs=false
 start=$(date +%s)
