@@ -635,8 +635,9 @@ const operator: ImageContract = {
   privileged: false,
   readOnlyRootFilesystem: true,
   ports: [{ name: 'metrics', port: 8080 }],
-  command: ['node', 'packages/framework/dist/cli/bin.js'],
-  args: ['run', 'packages/koji-operator/dist/main.js'],
+  // The koji-operator command: its --image flags, then the framework's `run` of dist/main.js.
+  command: ['node', 'packages/koji-operator/dist/cli.js'],
+  args: [],
   configFiles: [],
   certificateFiles: [],
   volumes: [],
@@ -657,6 +658,12 @@ export const images: Readonly<Record<ImageName, ImageContract>> = {
 };
 
 export const imageNames = Object.keys(images) as ImageName[];
+
+/**
+ * The environment variable that overrides an image's default for the whole operator, named as
+ * OLM's disconnected-install convention has it (RELATED_IMAGE_KOJI_HUB, ...).
+ */
+export const relatedImageEnv = (name: ImageName) => `RELATED_IMAGE_${name.toUpperCase().replace(/-/g, '_')}`;
 
 /** Packages built from koji's own source: installed at exactly kojiVersion. */
 export const isKojiPackage = (pkg: string) =>

@@ -155,8 +155,9 @@ function containerViolations(c: CheckedContainer, image: ImageContract, pod: Che
       const port = (c.ports ?? []).find((p) => p.name === actual.httpGet?.port);
       if (actual.httpGet?.path !== wanted.httpGet?.path) say(`${kind} probe asks ${actual.httpGet?.path}`);
       if (!port) say(`${kind} probe asks port ${actual.httpGet?.port}, which the container does not serve`);
-      else if (actual.httpGet?.scheme !== (port.name === 'https' ? 'HTTPS' : 'HTTP'))
-        say(`${kind} probe speaks ${actual.httpGet?.scheme} to ${port.name}`);
+      // The apiserver defaults an unset scheme to HTTP.
+      else if ((actual.httpGet?.scheme ?? 'HTTP') !== (port.name === 'https' ? 'HTTPS' : 'HTTP'))
+        say(`${kind} probe speaks ${actual.httpGet?.scheme ?? 'HTTP'} to ${port.name}`);
     }
   }
   return problems;
