@@ -135,3 +135,14 @@ test('/etc/koji-hub is a directory: hub.conf, hub.conf.d/ and plugins/ (your plu
     readOnly: true,
   });
 });
+
+test('the schema Job runs psql as the hub image user, least privilege', () => {
+  const job = renders[0]![1].children.find((c) => c.object.kind === 'Job')?.object;
+  const pod = (job?.spec as { template: { spec: PodSpec } }).template.spec;
+  expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 48, runAsGroup: 48 });
+  expect(pod.containers[0]?.securityContext).toMatchObject({
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    capabilities: { drop: ['ALL'] },
+  });
+});

@@ -11,6 +11,7 @@ import type { EnvVar } from './pod.js';
 import { labelsFor } from './labels.js';
 import { child, Resources, type Child } from './resources.js';
 import type { SchemaJobSpec } from './schema-plan.js';
+import { containerSecurityContext, contractPod, initResources } from './contract-pod.js';
 
 /** Exit status of a schema step that retrying cannot fix. */
 export const permanentFailureExit = 3;
@@ -145,12 +146,16 @@ export function schemaJob(
           // podFailurePolicy needs Never: each retry is a new pod.
           restartPolicy: 'Never',
           enableServiceLinks: false,
+          // The hub image's user, least privilege: the Job passes the restricted Pod Security level.
+          ...contractPod('koji-hub', {}),
           containers: [
             {
               name: 'db-schema',
               image: job.image,
               command: ['/bin/sh', '-c', job.kind === 'load' ? loadScript : upgradeScript],
               env,
+              securityContext: containerSecurityContext('koji-hub'),
+              resources: initResources,
             },
           ],
         },

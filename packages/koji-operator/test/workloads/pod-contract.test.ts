@@ -1,7 +1,7 @@
 // The proposal's CRs on a real control plane whose namespace enforces the `restricted` Pod
 // Security level: the Deployments and the StatefulSet the apiserver stores carry the image
 // contract (ids, fsGroup, mounts and their modes, probes, commands); the hub's, kojiweb's and
-// kojira's pods are admitted under `restricted`, and kojid's, which must be privileged root for
+// kojira's pods and the schema Job's are admitted under `restricted`, and kojid's, which must be privileged root for
 // mock, are refused there with the reason, as README says they will be.
 import type { KubeObject } from '@fedora-operators/framework';
 import type { RunningOperator } from '@fedora-operators/framework/testing';
@@ -74,6 +74,7 @@ test('Secrets are mounted 0440, so only the pod user (through fsGroup) reads the
 
 test.each([
   ['koji-hub', 'mb-koji-hub'],
+  ['koji-hub-db-schema', 'mb-koji-hub'],
   ['koji-web', 'koji-web'],
   ['kojira', 'kojira'],
 ])('%s pods are admitted under the restricted Pod Security level', async (component, instance) => {
