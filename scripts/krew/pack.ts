@@ -131,7 +131,7 @@ export function pack(root: string, outDir: string): PackResult {
       ],
       { maxBuffer: 1 << 30 },
     );
-    const gz = execFileSync('gzip', ['-n', '-9'], { input: tar, maxBuffer: 1 << 30 });
+    const gz = execFileSync('gzip', ['-n', '-6'], { input: tar, maxBuffer: 1 << 30 });
     writeFileSync(archive, gz);
     const sha256 = createHash('sha256').update(gz).digest('hex');
     writeFileSync(`${archive}.sha256`, `${sha256}  ${name}.tar.gz\n`);
