@@ -145,6 +145,8 @@ export const httpd = {
     socache_shmcb_module: 'mod_socache_shmcb.so',
     ssl_module: 'mod_ssl.so',
     wsgi_module: 'mod_wsgi_python3.so',
+    // SetEnv: where koji's apps read their config paths from.
+    env_module: 'mod_env.so',
   },
   mimeTypes: '/etc/mime.types',
 } as const;
