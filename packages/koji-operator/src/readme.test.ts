@@ -17,13 +17,22 @@ function sources(dir: string): string[] {
   );
 }
 
-/** CamelCase words on lines that set or type a condition reason. */
+/** The words a line sets or types as a condition reason: `reason: 'X'`, `reason: 'X' | 'Y'`, `| 'Z'`. */
 function reasonsSetIn(files: string[]): Set<string> {
   const reasons = new Set<string>();
-  for (const file of files)
-    for (const line of readFileSync(file, 'utf8').split('\n'))
-      if (/reason|Reason =/.test(line) && !/^\s*\/\//.test(line))
-        for (const [, word] of line.matchAll(/'([A-Z][a-z]+[A-Z][A-Za-z]*)'/g)) reasons.add(word ?? '');
+  for (const file of files) {
+    let inReasonUnion = false;
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      if (/^\s*\/\//.test(line)) continue;
+      const reasonLine = /reason\??:|Reason =/.test(line);
+      // A union of reasons spread over lines: `type XReason =` then `| 'A'` lines.
+      if (/Reason =\s*$/.test(line)) inReasonUnion = true;
+      else if (inReasonUnion && !/^\s*\|/.test(line)) inReasonUnion = false;
+      if (!reasonLine && !inReasonUnion) continue;
+      for (const [, word] of line.matchAll(/(?:reason\??:\s*|\|\s*)'([A-Z][A-Za-z]+)'/g))
+        reasons.add(word ?? '');
+    }
+  }
   return reasons;
 }
 
