@@ -23,8 +23,6 @@ export interface ExtensionRun {
   firstSeenAt: number;
   /** When the object's essence last changed, as this process saw it. */
   changedAt: number;
-  /** Failed level-triggered runs in a row: the retry number for backoff. */
-  failures: number;
   invoke(
     handler: HandlerSpec,
     cause: Cause,

@@ -319,7 +319,6 @@ export class ObjectProcessor {
       patch,
       firstSeenAt: memory.firstSeenAt,
       changedAt: memory.changedAt,
-      failures: memory.reconcileFailures,
       invoke: (handler, cause, change, retry, own) =>
         this.invoke(object, { cause, handler, ...change }, retry, own ?? emptyPatch()),
       commit: (target, own) => this.committer.commit(target, own),

@@ -24,6 +24,8 @@ type Hashes = Record<string, string>;
 export class RelatedHandlers implements ProcessingExtension {
   readonly phase = 'before-reconcile';
   private readonly handlers: HandlerSpec[];
+  /** Per object and handler: failed attempts in a row at the current change (its ctx.retry). */
+  private readonly failures = new Map<string, number>();
 
   constructor(
     handlers: HandlerSpec[],
@@ -71,13 +73,15 @@ export class RelatedHandlers implements ProcessingExtension {
             pick((n) => hashes[n]),
           ),
         },
-        run.failures,
+        this.failures.get(`${key}#${handler.id}`) ?? 0,
         run.patch,
       );
+      const slot = `${key}#${handler.id}`;
       if (outcome.kind === 'retry') {
         next[handler.id] = before; // keep the old hashes: the change is still to be handled
+        this.failures.set(slot, (this.failures.get(slot) ?? 0) + 1);
         wakeAt = Math.min(wakeAt ?? Infinity, Date.now() + outcome.delaySeconds * 1000);
-      }
+      } else this.failures.delete(slot); // done with this change, or given up on it
     }
     // Recorded by the run's final commit, after the handlers' status.
     if (JSON.stringify(next) !== JSON.stringify(stored))
@@ -86,6 +90,7 @@ export class RelatedHandlers implements ProcessingExtension {
   }
 
   release(key: string): void {
+    for (const slot of this.failures.keys()) if (slot.startsWith(`${key}#`)) this.failures.delete(slot);
     for (const handler of this.handlers)
       this.related.index(handler.related as RelatedKind).remove(`${key}#${handler.id}`);
   }

@@ -111,6 +111,9 @@ export class ControllerLoop {
   };
 
   private subscription: Subscription | undefined;
+  /** Every cache a run reads holds its initial list. */
+  private ready = false;
+  private markSynced: (scope: string) => void = () => {};
   private readonly processor: ObjectProcessor;
   private readonly daemons: DaemonHandlers;
 
@@ -156,13 +159,22 @@ export class ControllerLoop {
   start(): void {
     const { spec, options } = this;
     const scopes = this.scopes(spec.resource);
-    let unsynced = scopes.length;
+    // Readiness and processing wait for every cache a run reads: the primary lists and those of
+    // referenced kinds (a Secret not listed yet would look deleted to a related handler).
+    const unsynced = new Set(scopes.map((namespace) => `primary ${namespace ?? ''}`));
+    for (const id of this.relatedKindIds())
+      for (const namespace of this.scopes(this.options.relatedResources.get(id) as ResourceRef))
+        unsynced.add(`${id} ${namespace ?? ''}`);
+    this.markSynced = (scope: string) => {
+      if (!unsynced.delete(scope) || unsynced.size > 0) return;
+      this.ready = true;
+      options.onSynced?.();
+    };
     const labelSelector = sharedLabelSelector(
       spec.handlers.filter((h) => !['startup', 'cleanup'].includes(h.kind)).map((h) => h.options),
     );
     const events$ = merge(
       ...scopes.map((namespace) => {
-        let synced = false;
         return watch$(options.client, spec.resource, {
           namespace,
           labelSelector,
@@ -171,10 +183,7 @@ export class ControllerLoop {
         }).pipe(
           reflect(this.cache.storeFor(namespace)),
           tap((event) => {
-            if (event.type === 'synced' && !synced) {
-              synced = true;
-              if (--unsynced === 0) options.onSynced?.();
-            }
+            if (event.type === 'synced') this.markSynced(`primary ${namespace ?? ''}`);
           }),
         );
       }),
@@ -224,6 +233,14 @@ export class ControllerLoop {
   }
 
   /** Watches each referenced kind; a change wakes the objects whose refs name it. */
+  /** Referenced kinds the apiserver serves (resolved at start), by id. */
+  private relatedKindIds(): string[] {
+    const ids = new Set(
+      this.spec.handlers.filter((h) => h.related).map((h) => relatedKindKey(h.related as RelatedKind)),
+    );
+    return [...ids].filter((id) => this.options.relatedResources.has(id));
+  }
+
   private relatedKeys$(): Observable<string> {
     const kinds = new Map<string, RelatedKind>();
     for (const h of this.spec.handlers) if (h.related) kinds.set(relatedKindKey(h.related), h.related);
@@ -233,7 +250,11 @@ export class ControllerLoop {
         if (!resource) return EMPTY;
         const cache = new ScopedCache();
         this.relatedCaches.set(id, cache);
-        return this.changes$(resource, (namespace) => cache.storeFor(namespace)).pipe(
+        return this.changes$(
+          resource,
+          (namespace) => cache.storeFor(namespace),
+          (namespace) => this.markSynced(`${id} ${namespace ?? ''}`),
+        ).pipe(
           mergeMap((event) => {
             if (event.type === 'synced') return [];
             const ref = objectKey(event.object);
@@ -252,6 +273,7 @@ export class ControllerLoop {
   private changes$(
     resource: ResourceRef,
     storeFor: (namespace: string | undefined) => Store = () => new Store(),
+    onSynced: (namespace: string | undefined) => void = () => {},
   ): Observable<ObjectEvent> {
     return merge(
       ...this.scopes(resource).map((namespace) =>
@@ -259,7 +281,10 @@ export class ControllerLoop {
           namespace,
           log: this.options.logger,
           hooks: this.options.watchHooks,
-        }).pipe(reflect(storeFor(namespace))),
+        }).pipe(
+          reflect(storeFor(namespace)),
+          tap((event) => event.type === 'synced' && onSynced(namespace)),
+        ),
       ),
     );
   }
@@ -318,6 +343,7 @@ export class ControllerLoop {
   }
 
   private run(key: string): Promise<RunResult | void> {
+    if (!this.ready) return Promise.resolve({ requeueAfterMs: 100 });
     const object = this.cache.get(key);
     const force = this.forced.delete(key);
     if (!object) return Promise.resolve();

@@ -1,4 +1,6 @@
-// Runs the @Timer handlers that are due, and records their last run on the object.
+// Runs the @Timer handlers that are due, and records their last run on the object. A run that
+// fails (and may be retried) is not recorded: it is retried after its backoff with ctx.retry
+// counting up, instead of waiting a whole interval; the retry state lives in this process.
 import type { KubeObject } from '../kube/object.js';
 import { emptyPatch } from '../reconcile/context.js';
 import { essenceOf } from '../reconcile/essence.js';
@@ -11,6 +13,8 @@ import { nextTimerRunAt, type TimerRule } from './timer-schedule.js';
 export class TimerHandlers implements ProcessingExtension {
   readonly phase = 'after-reconcile';
   private readonly timers: HandlerSpec[];
+  /** Per object and timer: failed attempts in a row, and when the next one is due. */
+  private readonly retrying = new Map<string, { retry: number; at: number }>();
 
   constructor(
     handlers: HandlerSpec[],
@@ -36,20 +40,32 @@ export class TimerHandlers implements ProcessingExtension {
         createdAt,
         changedAt: run.changedAt,
       };
-      let next = nextTimerRunAt(rule, state);
+      const slot = `${run.key}#${handler.id}`;
+      const retrying = this.retrying.get(slot);
+      let next = retrying?.at ?? nextTimerRunAt(rule, state);
       if (next <= Date.now()) {
         const own = emptyPatch();
         const change = { old: undefined, new: essenceOf(object), diff: [] };
-        const outcome = await run.invoke(handler, 'timer', change, 0, own);
-        stamps[handler.id] = new Date().toISOString();
+        const outcome = await run.invoke(handler, 'timer', change, retrying?.retry ?? 0, own);
+        if (outcome.kind === 'retry') {
+          next = Date.now() + outcome.delaySeconds * 1000;
+          this.retrying.set(slot, { retry: (retrying?.retry ?? 0) + 1, at: next });
+        } else {
+          // Success, or a failure for good (retries used up, permanent): the run counts as done.
+          this.retrying.delete(slot);
+          stamps[handler.id] = new Date().toISOString();
+          own.metadata.annotations[this.annotationKey] = JSON.stringify(stamps);
+          next = nextTimerRunAt(rule, { ...state, lastRunAt: Date.now() });
+        }
         // What the timer put in ctx.patch is written as for any handler; its stamp after its status.
-        own.metadata.annotations[this.annotationKey] = JSON.stringify(stamps);
         current = await run.commit(current, own);
-        next = nextTimerRunAt(rule, { ...state, lastRunAt: Date.now() });
-        if (outcome.kind === 'retry') next = Math.min(next, Date.now() + outcome.delaySeconds * 1000);
       }
       wakeAt = Math.min(wakeAt, next);
     }
     return { object: current, wakeAt };
+  }
+
+  release(key: string): void {
+    for (const slot of this.retrying.keys()) if (slot.startsWith(`${key}#`)) this.retrying.delete(slot);
   }
 }
