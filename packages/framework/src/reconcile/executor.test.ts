@@ -59,3 +59,33 @@ test('a handler that outlives its timeout fails and sees its signal aborted', as
   expect(outcome.kind === 'retry' && String(outcome.error)).toContain("handler 'h' timed out after 0.05s");
   expect(aborted).toBe(true);
 });
+
+test('a timed-out attempt is aborted and awaited (within the grace) before the outcome is returned', async () => {
+  let ended = 0;
+  const outcome = await runHandler(
+    handler({ timeoutSeconds: 0.05 }),
+    (signal) =>
+      new Promise((resolve) =>
+        signal.addEventListener('abort', () => setTimeout(() => resolve((ended = Date.now())), 100)),
+      ),
+    0,
+  );
+  expect(outcome.kind).toBe('retry');
+  expect(ended).toBeGreaterThan(0);
+});
+
+test('an attempt that ignores its signal is given up on after the grace', async () => {
+  let abandoned = false;
+  const outcome = await runHandler(
+    handler({ timeoutSeconds: 0.02 }),
+    () => new Promise(() => {}),
+    0,
+    undefined,
+    {
+      graceMs: 50,
+      onAbandoned: () => (abandoned = true),
+    },
+  );
+  expect(outcome.kind).toBe('retry');
+  expect(abandoned).toBe(true);
+});
