@@ -1,5 +1,5 @@
-import { Subject, lastValueFrom, toArray } from 'rxjs';
-import { processPerKey, type QueueOutcome } from './work-queue.js';
+import { Subject, from, lastValueFrom, toArray } from 'rxjs';
+import { fastRequeueDelayMs, processPerKey, SharedLimit, type QueueOutcome } from './work-queue.js';
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -107,4 +107,27 @@ test('a failing run is reported and does not stop the queue', async () => {
   const outcomes = await done;
   expect(outcomes.find((o) => o.key === 'bad')?.error).toBeInstanceOf(Error);
   expect(outcomes.find((o) => o.key === 'good')?.error).toBeUndefined();
+});
+
+test('sub-second requeues of one key in a row are spaced out exponentially', () => {
+  expect(fastRequeueDelayMs(0, 0)).toBe(5);
+  expect(fastRequeueDelayMs(0, 4)).toBe(80);
+  expect(fastRequeueDelayMs(300, 2)).toBe(300);
+  expect(fastRequeueDelayMs(0, 30)).toBe(60_000);
+});
+
+test('a shared limit bounds the runs of several queues together', async () => {
+  const limit = new SharedLimit(2);
+  let active = 0;
+  let peak = 0;
+  const run = async () => {
+    active++;
+    peak = Math.max(peak, active);
+    await new Promise((r) => setTimeout(r, 20));
+    active--;
+  };
+  const done = (keys: string[]) =>
+    lastValueFrom(from(keys).pipe(processPerKey(run, { concurrency: 2, limit }), toArray()));
+  await Promise.all([done(['a', 'b', 'c']), done(['x', 'y', 'z'])]);
+  expect(peak).toBe(2);
 });

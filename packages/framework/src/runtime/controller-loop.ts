@@ -25,7 +25,12 @@ import {
   type ProcessorDeps,
   type ProcessorSettings,
 } from '../reconcile/object-processor.js';
-import { processPerKey, type QueueOutcome, type RunResult } from '../reconcile/work-queue.js';
+import {
+  processPerKey,
+  type QueueOutcome,
+  type RunResult,
+  type SharedLimit,
+} from '../reconcile/work-queue.js';
 import { RelatedHandlers, type RelatedLookup } from '../related/related-handlers.js';
 import { DaemonHandlers } from '../timers/daemon-handlers.js';
 import { TimerHandlers } from '../timers/timer-handlers.js';
@@ -34,6 +39,8 @@ export interface ControllerLoopOptions {
   /** Namespaces to watch; empty means all (one cluster-wide watch). */
   namespaces: string[];
   concurrency: number;
+  /** The operator-wide limit shared by every controller's queue. */
+  limit?: SharedLimit;
   client: KubeClient;
   logger: Logger;
   fieldManager: string;
@@ -211,7 +218,11 @@ export class ControllerLoop {
       this.resyncKeys$(),
     ).pipe(tap((key) => this.forced.add(key)));
     const runs$ = merge(ownKeys$, wakeUps$).pipe(
-      processPerKey((key) => this.run(key), { concurrency: options.concurrency, onDepth: options.onDepth }),
+      processPerKey((key) => this.run(key), {
+        concurrency: options.concurrency,
+        limit: options.limit,
+        onDepth: options.onDepth,
+      }),
       tap((outcome: QueueOutcome) => {
         if (outcome.error) {
           options.logger.error(`unexpected error while processing ${outcome.key}: ${String(outcome.error)}`);

@@ -14,6 +14,7 @@ import { createLogger, type Logger } from '../logging/logger.js';
 import { ControllerLoop, relatedKindKey, type WatchedResource } from './controller-loop.js';
 import { storageKeys } from '../reconcile/progress.js';
 import { HandlerRunner } from '../reconcile/runner.js';
+import { SharedLimit } from '../reconcile/work-queue.js';
 import {
   readController,
   readHooks,
@@ -33,7 +34,7 @@ export interface OperatorOptions {
   namespaces?: string[];
   /** A kubeconfig file or object; default: KUBECONFIG, ~/.kube/config, else in-cluster. */
   kubeconfig?: string | KubeConfig;
-  /** How many objects each controller processes at once (default 32). */
+  /** How many objects are processed at once, across all controllers together (default 32). */
   concurrency?: number;
   /** Put every cached object through @Reconcile (and timers) again this often; 0 disables (default 0). */
   resyncSeconds?: number;
@@ -62,6 +63,7 @@ export class Operator {
   private readonly hooks: HooksSpec[] = [];
   private readonly loops: ControllerLoop[] = [];
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly limit: SharedLimit;
   private readonly shutdown = new AbortController();
   private elector: LeaderElector | undefined;
   private electorClient: KubeClient | undefined;
@@ -81,6 +83,7 @@ export class Operator {
       typeof options.kubeconfig === 'object' ? options.kubeconfig : loadKubeConfig(options.kubeconfig);
     this.client = new KubeClient(config);
     this.logger = options.logger ?? createLogger();
+    this.limit = new SharedLimit(options.concurrency ?? 32);
   }
 
   /** Reads a class's decorators (failing now on misuse) and keeps its constructor dependencies. */
@@ -236,6 +239,7 @@ export class Operator {
       {
         namespaces: this.options.namespaces ?? [],
         concurrency: this.options.concurrency ?? 32,
+        limit: this.limit,
         client: this.client,
         logger,
         fieldManager: this.name,
