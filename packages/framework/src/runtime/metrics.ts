@@ -41,6 +41,12 @@ export class OperatorMetrics {
     labelNames: ['controller', 'reason'] as const,
     registers: [this.registry],
   });
+  readonly watches = new Gauge({
+    name: 'operator_watches',
+    help: 'List-then-watch loops held open, by controller, resource and namespace',
+    labelNames: ['controller', 'resource', 'namespace'] as const,
+    registers: [this.registry],
+  });
   /** Read at scrape time: objects cached per controller. */
   cachedCounts: () => Record<string, number> = () => ({});
   readonly objectsCached: Gauge<'controller'>;

@@ -254,7 +254,18 @@ export class Operator {
         },
         track: (work) => this.track(work),
         onDepth: (depth) => m.queueDepth.set({ controller: spec.name }, depth),
-        watchHooks: { onRestart: (reason) => m.watchRestarts.inc({ controller: spec.name, reason }) },
+        watchHooks: {
+          onRestart: (reason) => m.watchRestarts.inc({ controller: spec.name, reason }),
+          onActive: (delta, resource, namespace) =>
+            m.watches.inc(
+              {
+                controller: spec.name,
+                resource: `${resource.plural}.${resource.group || 'core'}`,
+                namespace: namespace ?? '*',
+              },
+              delta,
+            ),
+        },
       },
     );
     m.cachedCounts = () => Object.fromEntries(this.loops.map((l) => [l.spec.name, l.cachedCount]));

@@ -10,7 +10,7 @@
 //   - any other failure (connection reset, 5xx, 429, a malformed line) reconnects from the
 //     last resourceVersion after a jittered exponential backoff.
 // Unsubscribing aborts the request in flight.
-import { defer, Observable, repeat, retry, timer } from 'rxjs';
+import { defer, finalize, Observable, repeat, retry, timer } from 'rxjs';
 import { ApiError } from '../kube/errors.js';
 import type { KubeHttp } from '../kube/http.js';
 import type { KubeObject, ObjectList } from '../kube/object.js';
@@ -40,6 +40,8 @@ export type WatchRestartReason = 'expired' | 'inactivity' | 'error';
 /** Counters for metrics. */
 export interface WatchHooks {
   onRestart?(reason: WatchRestartReason): void;
+  /** A list-then-watch loop starts (+1) or ends (-1): the number of watches held open. */
+  onActive?(delta: 1 | -1, resource: ResourceRef, namespace: string | undefined): void;
   /** A list that replaces an earlier complete one (not the first list). */
   onRelist?(): void;
 }
@@ -99,11 +101,16 @@ export function watch$<T extends KubeObject = KubeObject>(
       return timer(delayMs);
     };
 
+    options.hooks?.onActive?.(1, resource, options.namespace);
     return defer(() =>
       cursor.resourceVersion === undefined
         ? list$<T>(client.http, resource, options, cursor)
         : watchOnce$<T>(client.http, resource, options, cursor, cursor.resourceVersion),
-    ).pipe(repeat(), retry({ delay: recover }));
+    ).pipe(
+      repeat(),
+      retry({ delay: recover }),
+      finalize(() => options.hooks?.onActive?.(-1, resource, options.namespace)),
+    );
   });
 }
 

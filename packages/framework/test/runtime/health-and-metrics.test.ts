@@ -156,6 +156,10 @@ test('/readyz waits for the initial list, /healthz answers at once, /metrics cou
       { what: 'a handler run in /metrics' },
     );
     expect(metrics).toMatch(/operator_objects_cached\{controller="ProbeController"\} 1/);
+    // One list-then-watch loop for the controller's kind in its one namespace.
+    expect(metrics).toMatch(
+      /operator_watches\{controller="ProbeController",resource="[^"]+",namespace="[^"]+"\} 1/,
+    );
     expect(metrics).toMatch(
       /operator_handler_duration_seconds_count\{controller="ProbeController",handler="create"\} 1/,
     );
