@@ -1,7 +1,7 @@
 // What `npm pack` puts in the framework's tarball, as a user installing it gets it: compiled
 // code with types, source maps whose sources are in the tarball too (stack traces and
 // go-to-definition name files that exist), no build-info or test files, an executable bin,
-// and an `engines` range the Kubernetes client's own dependencies accept.
+// the embedded control plane's build inputs, and an `engines` range the Kubernetes client's own dependencies accept.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
@@ -21,7 +21,7 @@ interface PackedFile {
 let files: PackedFile[];
 
 beforeAll(() => {
-  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+  const out = execFileSync('npm', ['pack', '--dry-run', '--json'], {
     cwd: packageDir,
     encoding: 'utf8',
   });
@@ -38,6 +38,11 @@ test('ships the compiled entry points, the testing kit and the bin, and no build
       'dist/testing/index.d.ts',
       manifest.bin['fedora-operator'],
       'README.md',
+      // What the testing kit builds the embedded control plane from.
+      'control-plane/build.sh',
+      'control-plane/versions.env',
+      'control-plane/kubebins/go.mod',
+      'control-plane/kubebins/go.sum',
     ]),
   );
   expect(paths.filter((p) => p.endsWith('.tsbuildinfo'))).toEqual([]);
