@@ -1,8 +1,9 @@
 // `fedora-operator <command>`: dispatches to the commands and turns their UsageErrors (and
 // node:util parseArgs' own errors) into one message and an exit code, never a stack trace
 // for a typing mistake.
-import { readFileSync } from 'node:fs';
+import { clusterCommand } from './cluster.js';
 import { generateCommand } from './generate.js';
+import { frameworkVersion, initCommand } from './init.js';
 import { runCommand } from './run.js';
 import { UsageError } from './usage-error.js';
 
@@ -11,9 +12,11 @@ export const usage = `fedora-operator: build and run Kubernetes operators with @
 usage: fedora-operator <command> [options]
 
 commands:
+  init <name>                 create an operator project: controller, test, Dockerfile, deploy/ (see: fedora-operator init --help)
   run <module> [options]      run the controllers a compiled module exports (see: fedora-operator run --help)
   generate crds <module>      CustomResourceDefinitions from the controllers' \`crd\` schemas
   generate rbac <module>      the ClusterRole/Role the controllers need (see: fedora-operator generate --help)
+  cluster [--crds <dir>]      an embedded kube-apiserver to try an operator on, until Ctrl-C
 
 options:
   -h, --help                  this text
@@ -27,6 +30,8 @@ type Command = (argv: string[], env: NodeJS.ProcessEnv) => Promise<number>;
 const commands: Record<string, Command> = {
   run: runCommand,
   generate: (argv) => generateCommand(argv),
+  init: (argv) => initCommand(argv),
+  cluster: (argv) => clusterCommand(argv),
 };
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -60,11 +65,4 @@ function asUsageError(error: unknown): UsageError | undefined {
     return new UsageError((error as Error).message, 2);
   }
   return undefined;
-}
-
-function frameworkVersion(): string {
-  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return manifest.version;
 }
