@@ -51,8 +51,8 @@ export async function clusterCommand(argv: string[]): Promise<number> {
   log(`ready at ${plane.server}; Ctrl-C stops it`);
   console.log(`export KUBECONFIG=${plane.kubeconfig}`);
   await new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
+    // SIGHUP too: a closed terminal must not leave etcd and kube-apiserver running.
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => resolve());
   });
   await plane.stop();
   return 0;

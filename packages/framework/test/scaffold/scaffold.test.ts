@@ -186,6 +186,8 @@ describe('npx fedora-operator run', () => {
           cwd: project,
           env: { ...env(), KUBECONFIG: process.env.KUBECONFIG },
           stdio: ['ignore', 'pipe', 'pipe'],
+          // Its own process group, stopped as a terminal stops it: npx and the operator get the signal.
+          detached: true,
         },
       );
       child.stdout.on('data', (c: Buffer) => (output += c.toString()));
@@ -205,13 +207,14 @@ describe('npx fedora-operator run', () => {
         });
         expect(handled?.status?.configMap).toBe('w1-widget');
       } finally {
-        process.kill(-(child.pid ?? 0), 'SIGTERM');
         client.close();
       }
+      if (!groupAlive(child.pid ?? 0)) throw new Error(`the operator exited on its own:\n${output}`);
+      process.kill(-(child.pid ?? 0), 'SIGTERM');
       await exited;
+      // Its output ends once the operator process has exited: it stopped gracefully.
       expect(output).toContain('received SIGTERM; stopping');
-      await new Promise((r) => setTimeout(r, 500));
-      expect(groupAlive(child.pid ?? 0)).toBe(false);
+      expect(output).toContain('operator my-operator stopped');
     },
     minutes(3),
   );
