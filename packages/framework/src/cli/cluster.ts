@@ -9,20 +9,13 @@ import { parseArgs } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { KubeClient, loadKubeConfig } from '../kube/client.js';
 import type { KubeObject } from '../kube/object.js';
+import { CoreResources } from '../kube/resource.js';
 import { startControlPlane } from '../testing/control-plane.js';
 import { UsageError } from './usage-error.js';
 
 export const clusterUsage = `usage: fedora-operator cluster [--crds <dir>]
   runs an embedded etcd + kube-apiserver on loopback until Ctrl-C (built once per machine; needs Go)
   --crds <dir>                  apply the CRD YAML files in <dir> once it is up`;
-
-const crdResource = {
-  group: 'apiextensions.k8s.io',
-  version: 'v1',
-  kind: 'CustomResourceDefinition',
-  plural: 'customresourcedefinitions',
-  namespaced: false,
-};
 
 export async function clusterCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -38,7 +31,10 @@ export async function clusterCommand(argv: string[]): Promise<number> {
       for (const file of readdirSync(values.crds).filter((f) => /\.ya?ml$/.test(f))) {
         for (const doc of parseAllDocuments(readFileSync(join(values.crds, file), 'utf8'))) {
           const crd = doc.toJS() as KubeObject | null;
-          if (crd) await client.apply(crdResource, crd, { fieldManager: 'fedora-operator-cluster' });
+          if (crd)
+            await client.apply(CoreResources.customResourceDefinition, crd, {
+              fieldManager: 'fedora-operator-cluster',
+            });
         }
         log(`applied ${file}`);
       }

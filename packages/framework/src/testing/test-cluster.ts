@@ -4,18 +4,10 @@
 import { randomBytes } from 'node:crypto';
 import { KubeClient, loadKubeConfig } from '../kube/client.js';
 import type { KubeObject } from '../kube/object.js';
-import { CoreResources, type ResourceRef } from '../kube/resource.js';
+import { CoreResources } from '../kube/resource.js';
 import { crdsOf } from '../generate/manifest-files.js';
 import { describeController, type ControllerClass } from '../registry.js';
 import { startControlPlane } from './control-plane.js';
-
-const crdResource: ResourceRef = {
-  group: 'apiextensions.k8s.io',
-  version: 'v1',
-  kind: 'CustomResourceDefinition',
-  plural: 'customresourcedefinitions',
-  namespaced: false,
-};
 
 export interface TestNamespace {
   name: string;
@@ -64,7 +56,7 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
 async function installCrds(client: KubeClient, controllers: ControllerClass[]): Promise<void> {
   const crds = crdsOf(controllers.map((c) => describeController(c)));
   for (const crd of crds) {
-    await client.apply(crdResource, crd as unknown as KubeObject, {
+    await client.apply(CoreResources.customResourceDefinition, crd as unknown as KubeObject, {
       fieldManager: 'test-cluster',
       force: true,
     });
@@ -74,7 +66,7 @@ async function installCrds(client: KubeClient, controllers: ControllerClass[]): 
     for (;;) {
       const found = await client.find<
         KubeObject<unknown, { conditions?: { type: string; status: string }[] }>
-      >(crdResource, undefined, crd.metadata.name);
+      >(CoreResources.customResourceDefinition, undefined, crd.metadata.name);
       if (found?.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) break;
       if (Date.now() > deadline) throw new Error(`CRD ${crd.metadata.name} was not established within 30 s`);
       await new Promise((r) => setTimeout(r, 100));

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { KubeClient, loadKubeConfig, type KubeObject } from '@fedora-operators/framework';
+import { CoreResources, KubeClient, loadKubeConfig, type KubeObject } from '@fedora-operators/framework';
 import { waitForObject } from '@fedora-operators/framework/testing';
 import { createTestNamespace, type TestNamespace } from '../../../../test/support/cluster.ts';
 import { offlineLockfile } from './offline-lockfile.ts';
@@ -156,13 +156,7 @@ describe('npx fedora-operator run', () => {
       const crd = parse(
         readFileSync(join(project, 'deploy', 'crds', 'my-operator.example.com_widgets.yaml'), 'utf8'),
       ) as KubeObject;
-      const crds = {
-        group: 'apiextensions.k8s.io',
-        version: 'v1',
-        kind: 'CustomResourceDefinition',
-        plural: 'customresourcedefinitions',
-        namespaced: false,
-      };
+      const crds = CoreResources.customResourceDefinition;
       await client.apply(crds, crd, { fieldManager: 'scaffold-test' });
       await waitForObject<KubeObject<unknown, { conditions?: { type: string; status: string }[] }>>(
         client,
