@@ -7,7 +7,7 @@
 // parts stand in for what no registry ships).
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { kojiImages } from '../../koji-images/koji-images.ts';
@@ -124,6 +124,115 @@ describe('Koji on a real node', () => {
     );
     expect(out).toMatch(/You are using the hub at https:\/\/\S+\/kojihub \(Koji 1\.36\.1\)/);
     expect(out).toContain('Authenticated via client certificate /etc/koji-pki/client/client.pem');
+  });
+
+  it('rolls the hub when its server certificate Secret is rotated, and serves the new certificate', async () => {
+    const hubPods = () =>
+      kubectl([
+        '-n',
+        ns,
+        'get',
+        'pods',
+        '-l',
+        'app.kubernetes.io/name=koji-hub',
+        '-o',
+        'jsonpath={.items[*].metadata.name}',
+      ])
+        .split(' ')
+        .filter(Boolean);
+    const before = hubPods();
+    // A new certificate for the same key and names, from the same CA.
+    const sans = execFileSync(
+      'openssl',
+      ['x509', '-in', join(pki, 'hub-service.crt'), '-noout', '-ext', 'subjectAltName'],
+      {
+        encoding: 'utf8',
+      },
+    )
+      .split('\n')[1]
+      ?.trim();
+    writeFileSync(join(pki, 'rotated.ext'), `basicConstraints=CA:FALSE\nsubjectAltName=${sans}\n`);
+    execFileSync(
+      'openssl',
+      [
+        'x509',
+        '-req',
+        '-in',
+        join(pki, 'hub-service.csr'),
+        '-CA',
+        join(pki, 'ca.crt'),
+        '-CAkey',
+        join(pki, 'ca.key'),
+        '-CAcreateserial',
+        '-days',
+        '30',
+        '-extfile',
+        join(pki, 'rotated.ext'),
+        '-out',
+        join(pki, 'rotated.crt'),
+      ],
+      { stdio: 'ignore' },
+    );
+    const rotated = readFileSync(join(pki, 'rotated.crt'), 'utf8');
+    const secret = JSON.parse(
+      kubectl([
+        '-n',
+        ns,
+        'create',
+        'secret',
+        'tls',
+        'koji-hub-service-cert',
+        `--cert=${join(pki, 'rotated.crt')}`,
+        `--key=${join(pki, 'hub-service.key')}`,
+        '--dry-run=client',
+        '-o',
+        'json',
+      ]),
+    ) as { data: Record<string, string> };
+    kubectl([
+      '-n',
+      ns,
+      'patch',
+      'secret',
+      'koji-hub-service-cert',
+      '--type=merge',
+      '-p',
+      JSON.stringify({ data: secret.data }),
+    ]);
+    await waitFor(
+      'a new hub pod replaces the old one and is Ready',
+      () => {
+        const now = hubPods();
+        return (
+          now.length === 1 &&
+          !before.includes(now[0] ?? '') &&
+          kubectl([
+            '-n',
+            ns,
+            'get',
+            'pod',
+            now[0] ?? '',
+            '-o',
+            'jsonpath={.status.conditions[?(@.type=="Ready")].status}',
+          ]) === 'True'
+        );
+      },
+      600_000,
+    );
+    const served = kubectl([
+      '-n',
+      ns,
+      'exec',
+      'deploy/mb-koji-hub',
+      '-c',
+      'koji-admin',
+      '--',
+      'python3',
+      '-c',
+      "import ssl; print(ssl.get_server_certificate(('localhost', 8443)))",
+    ]);
+    const body = (pem: string) => pem.replace(/-----[A-Z ]+-----|\s/g, '');
+    expect(body(served)).toBe(body(rotated));
   });
 
   it('starts the example Kojira, which logs in to the hub with its issued certificate', async () => {
