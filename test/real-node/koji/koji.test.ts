@@ -235,10 +235,10 @@ describe('Koji on a real node', () => {
     expect(body(served)).toBe(body(rotated));
   });
 
-  it('starts the example Kojira, which logs in to the hub with its issued certificate', async () => {
+  it('starts the example Kojira, which logs in to the hub with the certificate the operator issued', async () => {
     kubectl(['-n', ns, 'apply', '-f', join(root, 'examples', 'kojira.yaml')]);
     await waitFor(
-      'the Kojira is Ready',
+      "the Kojira's koji user exists with the repo permission",
       () =>
         kubectl([
           '-n',
@@ -247,10 +247,16 @@ describe('Koji on a real node', () => {
           'kojira',
           'kojira',
           '-o',
-          'jsonpath={.status.conditions[?(@.type=="Ready")].status}',
+          'jsonpath={.status.conditions[?(@.type=="KojiSynced")].status}',
         ]) === 'True',
       300_000,
     );
-    waitReady(ns, ['pod', '-l', 'app.kubernetes.io/name=kojira'], 120);
+    // The real kojira's first authenticated call after its certificate login. (Its repo loop
+    // then stops: the hub emulator has no repo.* methods, so the pod does not stay Ready.)
+    await waitFor(
+      'kojira makes authenticated calls to the hub',
+      () => /user=(b')?kojira\b/.test(kubectl(['-n', ns, 'logs', 'deploy/mb-koji-hub', '-c', 'koji-hub'])),
+      300_000,
+    );
   });
 });
