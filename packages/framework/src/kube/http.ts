@@ -19,14 +19,24 @@ export interface RequestInit {
 export class KubeHttp {
   private readonly server: URL;
   private readonly agent: HttpsAgent | HttpAgent;
+  /**
+   * Watches hold their socket for minutes: they get a pool of their own, without a cap, so
+   * however many an operator opens, requests (writes, Lease renewals, lists) never queue
+   * behind them (with one shared pool of 128, 4 namespaces of the Koji operator starved it).
+   */
+  private readonly watchAgent: HttpsAgent | HttpAgent;
   private writeGate: (() => void) | undefined;
 
   constructor(private readonly config: KubeConfig) {
     const cluster = config.getCurrentCluster();
     if (!cluster) throw new Error('the kubeconfig has no current cluster');
     this.server = new URL(cluster.server);
-    const options = { keepAlive: true, maxSockets: 128 };
-    this.agent = this.server.protocol === 'https:' ? new HttpsAgent(options) : new HttpAgent(options);
+    const agent = (maxSockets: number) =>
+      this.server.protocol === 'https:'
+        ? new HttpsAgent({ keepAlive: true, maxSockets })
+        : new HttpAgent({ keepAlive: true, maxSockets });
+    this.agent = agent(128);
+    this.watchAgent = agent(Infinity);
   }
 
   get serverUrl(): string {
@@ -57,7 +67,12 @@ export class KubeHttp {
 
   /** GET a watch: yields each JSON line as it arrives; ends when the server closes the stream. */
   async *stream(path: string, init: RequestInit = {}): AsyncGenerator<unknown> {
-    const response = await this.send('GET', path, { ...init, timeoutMs: init.timeoutMs ?? 0 });
+    const response = await this.send(
+      'GET',
+      path,
+      { ...init, timeoutMs: init.timeoutMs ?? 0 },
+      this.watchAgent,
+    );
     const status = response.statusCode ?? 0;
     if (status < 200 || status >= 300) throw toApiError(status, await readAll(response));
     response.setEncoding('utf8');
@@ -77,7 +92,12 @@ export class KubeHttp {
     }
   }
 
-  private async send(method: string, path: string, init: RequestInit): Promise<IncomingMessage> {
+  private async send(
+    method: string,
+    path: string,
+    init: RequestInit,
+    agent: HttpsAgent | HttpAgent = this.agent,
+  ): Promise<IncomingMessage> {
     // Concatenate rather than resolve, so a server URL with a path prefix (API proxies) keeps it.
     const url = new URL(this.server.toString().replace(/\/$/, '') + path);
     for (const [key, value] of Object.entries(init.query ?? {})) {
@@ -91,7 +111,7 @@ export class KubeHttp {
           : JSON.stringify(init.body);
     const options: RequestOptions = {
       method,
-      agent: this.agent,
+      agent,
       headers: {
         Accept: 'application/json',
         ...(body !== undefined
@@ -107,7 +127,7 @@ export class KubeHttp {
     // client-node puts in an Agent of its own without keep-alive, so every call would pay a new
     // TCP connection and client-certificate TLS handshake (over half our CPU under load). Keep
     // ours, which pools sockets by these same TLS options, unless the cluster goes through a proxy.
-    if (!this.config.getCurrentCluster()?.proxyUrl) options.agent = this.agent;
+    if (!this.config.getCurrentCluster()?.proxyUrl) options.agent = agent;
     const timeoutMs = init.timeoutMs ?? 60_000;
     return new Promise<IncomingMessage>((resolve, reject) => {
       const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -125,6 +145,7 @@ export class KubeHttp {
 
   close(): void {
     this.agent.destroy();
+    this.watchAgent.destroy();
   }
 }
 
