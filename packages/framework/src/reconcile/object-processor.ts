@@ -64,7 +64,12 @@ export interface ProcessorDeps {
   runner?: HandlerRunner;
 }
 
+/** Why a run happens, carried into every log line of its handlers. */
+export type WakeReason = 'change' | 'scheduled' | 'related' | 'owned' | 'watched' | 'resync';
+
 interface ObjectMemory {
+  /** Why the current (or last) run happens. */
+  wake: WakeReason;
   /** The newest state we know of (our own last write, or a re-read after a conflict). */
   latest: KubeObject | undefined;
   /** The object existed, already handled, when this process first saw it: resume handlers are due. */
@@ -172,7 +177,13 @@ export class ObjectProcessor {
     }
   }
 
-  async process(key: string, cached: KubeObject, force = false): Promise<RunResult> {
+  /** `woken`: the run was asked for by something other than the object's own change. */
+  async process(
+    key: string,
+    cached: KubeObject,
+    woken?: Exclude<WakeReason, 'change' | 'scheduled'>,
+  ): Promise<RunResult> {
+    const force = woken !== undefined;
     const memory = this.remember(key, cached);
     // The watch can still be behind our own last write: never plan from an older state.
     const object = newestOf(cached, memory.latest);
@@ -193,7 +204,7 @@ export class ObjectProcessor {
     try {
       const result = object.metadata.deletionTimestamp
         ? await this.processDeletion(key, object, memory)
-        : await this.processLive(key, object, memory, force);
+        : await this.processLive(key, object, memory, force, woken);
       memory.writeFailures = 0;
       memory.conflicts = 0;
       return result;
@@ -207,6 +218,7 @@ export class ObjectProcessor {
     object: KubeObject,
     memory: ObjectMemory,
     force: boolean,
+    woken: WakeReason | undefined,
   ): Promise<RunResult> {
     let current = object;
     if (this.needsFinalizer && !current.metadata.finalizers?.includes(this.settings.keys.finalizer)) {
@@ -223,6 +235,7 @@ export class ObjectProcessor {
     if (steps.length === 0 && unchanged && !force && !wakeUpDue)
       return this.wakeAt(memory, memory.nextWakeAt);
 
+    memory.wake = woken ?? (steps.length > 0 || !unchanged ? 'change' : 'scheduled');
     const patch = emptyPatch();
     const change: StepsOutcome =
       steps.length > 0 ? await this.runSteps(current, steps, memory, patch) : { object: current, done: true };
@@ -338,6 +351,7 @@ export class ObjectProcessor {
     if (!memory) {
       const handledBefore = readDiffBase(object, this.settings.keys.diffBase) !== undefined;
       memory = {
+        wake: 'change',
         latest: undefined,
         resumePending: handledBefore,
         reconcileFailures: 0,
@@ -532,6 +546,7 @@ export class ObjectProcessor {
       name: object.metadata.name,
       handler: handler.id,
       cause: step.cause,
+      wake: this.memory.get(objectKey(object))?.wake ?? 'change',
       attempt: retry + 1,
     });
     const { outcome, seconds } = await this.runner.invoke({

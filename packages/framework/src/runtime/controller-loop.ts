@@ -22,6 +22,7 @@ import { HandlerRunner } from '../reconcile/runner.js';
 import { handlerApplies, sharedLabelSelector } from '../reconcile/filters.js';
 import {
   ObjectProcessor,
+  type WakeReason,
   type ProcessorDeps,
   type ProcessorSettings,
 } from '../reconcile/object-processor.js';
@@ -102,7 +103,7 @@ export class ControllerLoop {
   private readonly relatedCaches = new Map<string, ScopedCache>();
   private readonly indexes = new Map<string, ReferenceIndex>();
   /** Keys woken by something other than their own change (resync, children): run @Reconcile even on an echo. */
-  private readonly forced = new Set<string>();
+  private readonly forced = new Map<string, Exclude<WakeReason, 'change' | 'scheduled'>>();
   /** What the processor needs to see referenced objects. */
   readonly related: RelatedLookup = {
     lookup: (kind, namespace, name) =>
@@ -211,12 +212,14 @@ export class ControllerLoop {
         error: (e: unknown) => subscriber.error(e),
       }),
     );
+    const tagged = (keys$: Observable<string>, reason: Exclude<WakeReason, 'change' | 'scheduled'>) =>
+      keys$.pipe(tap((key) => this.forced.set(key, reason)));
     const wakeUps$ = merge(
-      this.relatedKeys$(),
-      this.ownedKeys$(),
-      this.watchedKeys$(),
-      this.resyncKeys$(),
-    ).pipe(tap((key) => this.forced.add(key)));
+      tagged(this.relatedKeys$(), 'related'),
+      tagged(this.ownedKeys$(), 'owned'),
+      tagged(this.watchedKeys$(), 'watched'),
+      tagged(this.resyncKeys$(), 'resync'),
+    );
     const runs$ = merge(ownKeys$, wakeUps$).pipe(
       processPerKey((key) => this.run(key), {
         concurrency: options.concurrency,
@@ -356,9 +359,10 @@ export class ControllerLoop {
   private run(key: string): Promise<RunResult | void> {
     if (!this.ready) return Promise.resolve({ requeueAfterMs: 100 });
     const object = this.cache.get(key);
-    const force = this.forced.delete(key);
+    const woken = this.forced.get(key);
+    this.forced.delete(key);
     if (!object) return Promise.resolve();
-    const work = this.processor.process(key, object, force).catch((error: unknown): RunResult => {
+    const work = this.processor.process(key, object, woken).catch((error: unknown): RunResult => {
       this.options.logger.error(
         `processing ${key} failed: ${error instanceof Error ? error.message : String(error)}`,
       );
