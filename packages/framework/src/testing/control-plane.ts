@@ -8,6 +8,9 @@
 // ~/.cache/testcluster (needs Go; 15-25 minutes the first time, progress on stderr; later
 // runs reuse them in seconds).
 //
+// Each component runs under a watchdog shell that stops it once this process is gone, even
+// killed with SIGKILL, so a crashed test run leaves no etcd or kube-apiserver behind.
+//
 // Fails with an Error naming what is missing (Go, openssl, a binary) or which component did
 // not become healthy, with the tail of its log.
 import { execFileSync, spawn } from 'node:child_process';
@@ -29,6 +32,14 @@ export interface ControlPlane {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
+
+/** sh -c watchdog _ <owner pid> <command...>: runs the command while the owner lives. */
+const watchdog = `owner=$1; shift
+"$@" & component=$!
+trap 'kill $component 2>/dev/null' TERM INT HUP
+while kill -0 "$owner" 2>/dev/null && kill -0 "$component" 2>/dev/null; do sleep 1; done
+kill "$component" 2>/dev/null
+wait "$component"`;
 
 /** The build script: shipped in the package (control-plane/), or test/cluster's in the monorepo. */
 function buildScript(): string {
@@ -158,8 +169,16 @@ export async function startControlPlane(
   const pids: number[] = [];
   const launch = (name: string, args: string[]) => {
     const out = openSync(join(runDir, `${name}.log`), 'a');
-    // Its own process group, so stopping it stops anything it forked.
-    const child = spawn(join(binDir, name), args, { detached: true, stdio: ['ignore', out, out] });
+    // Its own process group, so stopping it stops anything it forked; under a watchdog that
+    // stops it when this process is gone, even killed outright, so no etcd is left behind.
+    const child = spawn(
+      'sh',
+      ['-c', watchdog, 'watchdog', String(process.pid), join(binDir, name), ...args],
+      {
+        detached: true,
+        stdio: ['ignore', out, out],
+      },
+    );
     closeSync(out);
     child.unref();
     if (child.pid === undefined) throw new Error(`could not start ${name}`);

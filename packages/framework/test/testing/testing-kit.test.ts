@@ -1,6 +1,10 @@
 // The testing kit as a user's suite uses it: an embedded control plane of its own (not the
 // run's KUBECONFIG), the CRD generated from the controller's schema, a namespace per test, the
 // operator in-process, and waits for a condition and an Event.
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   Controller,
   OnCreate,
@@ -85,4 +89,41 @@ test('the generated schema rejects what it does not allow', async () => {
   await expect(
     cluster.client.create(gadgets, { metadata: { name: 'bad', namespace }, spec: { size: -1 } }),
   ).rejects.toThrow(/spec.size/);
+});
+
+/** Processes whose command line mentions `text`. */
+function processesWith(text: string): string[] {
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .flatMap((pid) => {
+      try {
+        const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+        return cmdline.includes(text) && !cmdline.startsWith('sh -c') ? [cmdline] : [];
+      } catch {
+        return []; // exited meanwhile
+      }
+    });
+}
+
+test('a test process killed outright leaves no etcd or kube-apiserver behind', async () => {
+  const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const owner = spawn(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      "const { startControlPlane } = await import('@fedora-operators/framework/testing'); const p = await startControlPlane(); console.log(p.runDir); setInterval(() => {}, 1000);",
+    ],
+    { cwd: packageDir, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const runDir = await new Promise<string>((resolve, reject) => {
+    owner.stdout.on('data', (c: Buffer) => resolve(c.toString().trim()));
+    owner.on('exit', (code) => reject(new Error(`the owner exited with ${code} before starting`)));
+  });
+  expect(processesWith(runDir).length).toBeGreaterThanOrEqual(2);
+  owner.kill('SIGKILL');
+  const deadline = Date.now() + 15_000;
+  while (processesWith(runDir).length > 0 && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 250));
+  expect(processesWith(runDir)).toEqual([]);
 });
