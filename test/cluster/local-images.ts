@@ -18,6 +18,7 @@ import {
   renameSync,
   rmSync,
   statSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -86,8 +87,10 @@ async function cachedLayer(layer: LayerSpec, cacheDir: string): Promise<{ tar: s
   mkdirSync(dir, { recursive: true });
   const tar = join(dir, `${shortHash(layer.key)}.tar`);
   const digestFile = `${tar}.sha256`;
-  if (existsSync(tar) && existsSync(digestFile))
+  if (existsSync(tar) && existsSync(digestFile)) {
+    utimesSync(tar, new Date(), new Date()); // in use: kept by pruneLayers
     return { tar, digest: readFileSync(digestFile, 'utf8').trim() };
+  }
   const source = await layer.make();
   if (!existsSync(source)) throw new Error(`test/cluster: layer ${layer.key}: ${source} does not exist`);
   const tmp = `${tar}.tmp`;
@@ -114,13 +117,33 @@ async function cachedLayer(layer: LayerSpec, cacheDir: string): Promise<{ tar: s
   return { tar, digest };
 }
 
+/** Layers no archive has used for two days (superseded operator builds, old bases) are removed. */
+function pruneLayers(cacheDir: string): void {
+  const dir = join(cacheDir, 'layers');
+  const cutoff = Date.now() - 2 * 24 * 3600_000;
+  for (const file of readdirSync(dir)) {
+    const path = join(dir, file);
+    if (file.endsWith('.tar') && statSync(path).mtimeMs < cutoff) {
+      rmSync(path, { force: true });
+      rmSync(`${path}.sha256`, { force: true });
+    }
+  }
+}
+
 /** Writes (or finds in the cache) one archive holding these images; returns its path. */
 export async function buildImageArchive(specs: ImageSpec[], cacheDir: string): Promise<string> {
   mkdirSync(cacheDir, { recursive: true });
   const key = shortHash(JSON.stringify(specs.map((s) => ({ ...s, layers: s.layers.map((l) => l.key) }))));
   const name = specs.map((s) => s.ref.replace(/^localhost\//, '').replace(/[^a-zA-Z0-9.-]+/g, '_')).join('+');
   const out = join(cacheDir, `${name.slice(0, 80)}-${key}.tar`);
-  if (existsSync(out)) return out;
+  if (existsSync(out)) {
+    // Still in use: keep its layers from pruneLayers (they make the next archive quickly).
+    for (const layer of specs.flatMap((spec) => spec.layers)) {
+      const tar = join(cacheDir, 'layers', `${shortHash(layer.key)}.tar`);
+      if (existsSync(tar)) utimesSync(tar, new Date(), new Date());
+    }
+    return out;
+  }
   const staging = `${out}.staging`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging);
@@ -158,6 +181,7 @@ export async function buildImageArchive(specs: ImageSpec[], cacheDir: string): P
       ...members,
     ]);
     renameSync(`${out}.tmp`, out);
+    pruneLayers(cacheDir);
     // Earlier archives of the same images are superseded.
     const prefix = `${name.slice(0, 80)}-`;
     for (const old of readdirSync(cacheDir)) {

@@ -5,10 +5,9 @@
 // the kubelet's exec; kojira logs in with its issued certificate; a rotated Secret rolls the hub.
 // Images: test/koji-images (Debian/PyPI/npm builds of the image contract; STANDINS says which
 // parts stand in for what no registry ships).
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { kojiImages } from '../../koji-images/koji-images.ts';
 import {
@@ -58,12 +57,9 @@ beforeAll(async () => {
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
   log(`imported into the node in ${((Date.now() - importStarted) / 1000).toFixed(0)}s`);
-  pki = mkdtempSync(join(tmpdir(), 'koji-real-pki-'));
+  // In the node's run folder: swept with the run even when this process is killed.
+  pki = join(runNames().runDir, 'koji-pki');
 }, 1_800_000);
-
-afterAll(() => {
-  if (pki) rmSync(pki, { recursive: true, force: true });
-});
 
 describe('Koji on a real node', () => {
   it('runs the operator in-cluster from deploy/, with leader election among its replicas', async () => {
