@@ -10,6 +10,13 @@ test('serves kojiweb from a UTF-8 daemon process with its static files, as koji 
   expect(conf).toContain(`Alias /koji-static/ "${webPaths.staticDir}/"`);
 });
 
+test("the daemon's working directory is kojiweb's own, whatever home the image gives its user", () => {
+  // mod_wsgi changes into the user's home; a uid without one (an image's /nonexistent) left the
+  // daemon unconfigured and every page hanging until the readiness probe timed out.
+  const conf = renderWebHttpdConf({ serverName: 'koji-web', tls: false });
+  expect(conf).toMatch(new RegExp(`^WSGIDaemonProcess koji .* home=${webPaths.appDir}$`, 'm'));
+});
+
 test('without a server certificate: plain HTTP on 8080 only, no TLS', () => {
   const conf = renderWebHttpdConf({ serverName: 'koji-web', tls: false });
   expect(conf.match(/^Listen .*$/gm)).toEqual(['Listen 8080']);

@@ -21,7 +21,7 @@ const mpm = `<IfModule mpm_prefork_module>
 
 const app = `# kojiweb's templates need a UTF-8 locale; its daemon sockets live in the writable run dir.
 WSGISocketPrefix ${httpd.runDir}/wsgi
-WSGIDaemonProcess koji lang=C.UTF-8 display-name=kojiweb
+WSGIDaemonProcess koji lang=C.UTF-8 display-name=kojiweb home=${webPaths.appDir}
 # Some kojiweb pages are slow; give them more than httpd's 60 seconds.
 Timeout 300
 
