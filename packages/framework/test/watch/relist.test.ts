@@ -60,14 +60,15 @@ test('a watch away long enough for the server to forget its resourceVersion reli
   await client.create(CoreResources.configMap, configMap(name, 'e', '1'));
   await eventually(() => store.get(name, 'e'), { what: 'the event after the relist' });
   expect(summary(events).at(-1)).toBe('upsert e v=1 previous=-');
-}, 300_000);
+}, 360_000);
 
 /**
  * Makes the apiserver forget `resourceVersion` for real. Neither etcd compaction nor a tiny
  * resourceVersion does it on a young cluster: the watch cache keeps every ConfigMap event
  * since it started and only drops events older than 75 s once its buffer is full. So: let
  * the cluster age past that, then write (in another namespace, which this watch cannot see)
- * until a watch from `resourceVersion` is answered with 410.
+ * until a watch from `resourceVersion` is answered with 410. That took 90-125 s of writes on a
+ * loaded 2-core machine, so the wait allows twice that.
  */
 async function outliveWatchCache(resourceVersion: string): Promise<void> {
   const clusterReadyAt = statSync(process.env.TESTCLUSTER_STATE ?? '').mtimeMs;
@@ -83,7 +84,7 @@ async function outliveWatchCache(resourceVersion: string): Promise<void> {
       }
       return (await firstWatchLine(resourceVersion)).includes('"code":410');
     },
-    { what: `a watch from ${resourceVersion} to be answered with 410`, timeoutMs: 120_000, intervalMs: 0 },
+    { what: `a watch from ${resourceVersion} to be answered with 410`, timeoutMs: 240_000, intervalMs: 0 },
   );
 }
 
