@@ -15,7 +15,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
-import { freePort } from './control-plane.ts';
+import { freePort, isAlive } from './control-plane.ts';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 
@@ -65,15 +65,6 @@ function healthy(port: number): Promise<boolean> {
     request.on('error', () => resolve(false));
     request.on('timeout', () => request.destroy());
   });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The KWOK configuration (one ClusterExec) for these namespaces and containers. */

@@ -19,7 +19,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
-import { freePort } from '../cluster/control-plane.ts';
+import { freePort, isAlive } from '../cluster/control-plane.ts';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -118,15 +118,6 @@ function postgresBinDir(): string {
     throw new Error(`test/koji-hub: no PostgreSQL server under ${root}/*/bin; ${SETUP_HINT}`);
   }
   return join(root, newest, 'bin');
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function sleep(ms: number): Promise<void> {
