@@ -202,6 +202,19 @@ def convert_value(value, cast, message=None, none_allowed=False):
                                   % (value, type(value), cast))
 
 
+def cast_value(value, cast, none_allowed=False):
+    """koji's convert_value(value, cast) without check_only: casts, e.g. '7' -> 7."""
+    if value is None:
+        if not none_allowed:
+            raise koji.ParameterError('Invalid type, expected type %s' % cast)
+        return None
+    try:
+        return cast(value)
+    except (ValueError, TypeError):
+        raise koji.ParameterError("Invalid type for value '%s': %s, expected type %s"
+                                  % (value, type(value), cast))
+
+
 def apply_query_opts(rows, query_opts):
     """The parts of koji's queryOpts the emulated list calls honour."""
     query_opts = query_opts or {}
@@ -547,6 +560,234 @@ def get_user_perms(ctx, user_id, with_groups=True, inheritance_data=False):
             else:
                 perms.setdefault(row['name'], [])
     return perms if inheritance_data else list(perms.keys())
+
+
+# ---------------------------------------------------------------------------- query views (db.py)
+
+class QueryView(object):
+    """koji's db.QueryView, which the repo calls take their arguments for: clauses as
+    [field, op, value] (or [field, value]: `=`, or IN for a list), fields by name or '*' (those
+    needing no join) or '**' (all), opts order/offset/limit/countOnly/asList. Unknown fields,
+    operators or order terms are ParameterErrors, as in koji."""
+
+    table = None
+    joinmap = {}
+    fieldmap = {}
+    default_fields = ()
+    OPERATORS = ('IN', '=', '!=', '>', '<', '>=', '<=', 'IS', 'IS NOT', '@>', '<@')
+
+    def __init__(self, ctx, clauses=None, fields=None, opts=None):
+        self.ctx = ctx
+        self.clauses = clauses
+        self.fields = fields
+        self.opts = opts or {}
+        self._joins = []
+
+    def _map(self, field):
+        info = self.fieldmap.get(field)
+        if info is None:
+            raise koji.ParameterError('Invalid field for query %s' % field)
+        column, join = info
+        if join and join not in self._joins:
+            self._joins.append(join)
+        return column
+
+    def _where(self, values):
+        result = []
+        for n, clause in enumerate(self.clauses or []):
+            if len(clause) == 2:
+                field, value = clause
+                op = 'IN' if isinstance(value, (list, tuple)) else '='
+            elif len(clause) == 3:
+                field, op, value = clause
+                op = op.upper()
+                if op not in self.OPERATORS:
+                    raise koji.ParameterError('Invalid operator: %s' % op)
+            else:
+                raise koji.ParameterError('Invalid clause: %s' % (clause,))
+            column = self._map(field)
+            key = 'v_%s_%d' % (field, n)
+            if op == 'IN':
+                # koji's psycopg2 binds a tuple for IN; psycopg 3 wants = ANY(list).
+                result.append('%s = ANY(%%(%s)s)' % (column, key))
+                values[key] = list(value)
+            elif op in ('IS', 'IS NOT') and value in (None, True, False):
+                # What psycopg2 renders client-side (IS NULL, IS true); psycopg 3 binds
+                # on the server, where IS takes no parameter.
+                result.append('%s %s %s' % (column, op, {None: 'NULL', True: 'TRUE',
+                                                         False: 'FALSE'}[value]))
+            else:
+                result.append('%s %s %%(%s)s' % (column, op, key))
+                values[key] = value
+        return result
+
+    def _columns(self):
+        fields = self.fields or self.default_fields or ['*']
+        if isinstance(fields, str):
+            fields = [fields]
+        names = []
+        for field in fields:
+            if field == '*':
+                names.extend(f for f, (_, join) in self.fieldmap.items()
+                             if join is None or join in self._joins)
+            elif field == '**':
+                names.extend(self.fieldmap)
+            else:
+                names.append(field)
+        return dict((name, self._map(name)) for name in names)
+
+    def _order(self):
+        terms = []
+        for term in (self.opts.get('order') or '').split(','):
+            if not term:
+                continue
+            direction = ' DESC' if term.startswith('-') else ''
+            terms.append(self._map(term.lstrip('-')) + direction)
+        return terms
+
+    def execute(self):
+        values = {}
+        order = [] if self.opts.get('countOnly') else self._order()
+        where = self._where(values)
+        columns = self._columns()
+        sql = 'SELECT %s FROM %s' % (
+            ', '.join('%s AS "%s"' % (expr, alias) for alias, expr in columns.items()),
+            self.table)
+        for join in self._joins:
+            sql += ' ' + (self.joinmap[join] if re.search(r'\bjoin\b', self.joinmap[join], re.I)
+                          else 'JOIN ' + self.joinmap[join])
+        if where:
+            sql += ' WHERE (%s)' % ') AND ('.join(where)
+        if order:
+            sql += ' ORDER BY ' + ', '.join(order)
+        for opt in ('offset', 'limit'):
+            if self.opts.get(opt):
+                sql += ' %s %d' % (opt.upper(), int(self.opts[opt]))
+        if self.opts.get('countOnly'):
+            return self.ctx.value('SELECT count(*) FROM (%s) numrows' % sql, values)
+        rows = self.ctx.query(sql, values)
+        if self.opts.get('asList'):
+            return [list(row.values()) for row in rows]
+        return rows
+
+    def execute_one(self, strict=False):
+        rows = self.execute()
+        if len(rows) > 1 and strict:
+            raise koji.GenericError('multiple rows returned for a single row query')
+        if not rows:
+            if strict:
+                raise koji.GenericError('query returned no rows')
+            return None
+        return rows[0]
+
+
+class RepoQuery(QueryView):
+    """repos.RepoQuery: the fields of repo.query, repoInfo and getActiveRepos."""
+    table = 'repo'
+    joinmap = {
+        'tag': 'tag ON repo.tag_id = tag.id',
+        'create_ev': 'events AS create_ev ON repo.create_event = create_ev.id',
+        'begin_ev': 'LEFT JOIN events AS begin_ev ON repo.begin_event = begin_ev.id',
+        'end_ev': 'LEFT JOIN events AS end_ev ON repo.end_event = end_ev.id',
+        'task': 'LEFT JOIN task ON repo.task_id = task.id',
+    }
+    fieldmap = {
+        'id': ('repo.id', None),
+        'tag_id': ('repo.tag_id', None),
+        'creation_time': ('repo.creation_time', None),
+        'creation_ts': ("date_part('epoch', repo.creation_time)", None),
+        'state_time': ('repo.state_time', None),
+        'state_ts': ("date_part('epoch', repo.state_time)", None),
+        'create_event': ('repo.create_event', None),
+        'create_ts': ("date_part('epoch', create_ev.time)", 'create_ev'),
+        'begin_event': ('repo.begin_event', None),
+        'begin_ts': ("date_part('epoch', begin_ev.time)", 'begin_ev'),
+        'end_event': ('repo.end_event', None),
+        'end_ts': ("date_part('epoch', end_ev.time)", 'end_ev'),
+        'state': ('repo.state', None),
+        'dist': ('repo.dist', None),
+        'opts': ('repo.opts', None),
+        'custom_opts': ('repo.custom_opts', None),
+        'task_id': ('repo.task_id', None),
+        'task_state': ('task.state', 'task'),
+        'tag_name': ('tag.name', 'tag'),
+    }
+    default_fields = ('id', 'tag_id', 'create_event', 'state', 'dist', 'task_id', 'opts',
+                      'custom_opts')
+
+
+class RepoQueueQuery(QueryView):
+    """repos.RepoQueueQuery: the fields of repo.queryQueue and repo.checkRequest."""
+    table = 'repo_queue'
+    joinmap = {
+        'tag': 'tag ON repo_queue.tag_id = tag.id',
+        'task': 'LEFT JOIN task ON repo_queue.task_id = task.id',
+        'users': 'users ON repo_queue.owner = users.id',
+    }
+    fieldmap = {
+        'id': ('repo_queue.id', None),
+        'create_time': ('repo_queue.create_time', None),
+        'create_ts': ("date_part('epoch', repo_queue.create_time)", None),
+        'owner': ('repo_queue.owner', None),
+        'owner_name': ('users.name', 'users'),
+        'priority': ('repo_queue.priority', None),
+        'tag_id': ('repo_queue.tag_id', None),
+        'tag_name': ('tag.name', 'tag'),
+        'at_event': ('repo_queue.at_event', None),
+        'min_event': ('repo_queue.min_event', None),
+        'opts': ('repo_queue.opts', None),
+        'update_time': ('repo_queue.update_time', None),
+        'update_ts': ("date_part('epoch', repo_queue.update_time)", None),
+        'active': ('repo_queue.active', None),
+        'task_id': ('repo_queue.task_id', None),
+        'task_state': ('task.state', 'task'),
+        'tries': ('repo_queue.tries', None),
+        'repo_id': ('repo_queue.repo_id', None),
+    }
+    default_fields = ('id', 'tag_id', 'at_event', 'min_event', 'create_ts', 'task_id', 'tries',
+                      'repo_id', 'opts', 'active', 'update_ts')
+
+
+class NotEmulated(koji.GenericError):
+    """A call reached work the emulator does not do (tasks, tag history): said, never faked."""
+
+    def __init__(self, what):
+        koji.GenericError.__init__(self, 'the koji hub emulator does not %s' % what)
+
+
+def lookup_id(ctx, table, info, strict=False):
+    """kojihub.get_id for tables with (id, name): the id, None, or koji's strict error."""
+    clause, values = name_or_id_clause(table, info)
+    row_id = ctx.value('SELECT id FROM %s WHERE %s' % (table, clause), values)
+    if row_id is None and strict:
+        raise koji.GenericError('No such entry in table %s: %s' % (table, info))
+    return row_id
+
+
+def repo_set_state(ctx, repo_id, state):
+    """kojihub.repo_set_state: states only move forward, except to DELETED, which is final."""
+    repo_id = cast_value(repo_id, int)
+    try:
+        name = koji.REPO_STATES[state]
+    except (IndexError, KeyError, TypeError):
+        raise koji.ParameterError('Unknown repo state: %s' % state)
+    old = ctx.one('SELECT state FROM repo WHERE id = %(id)s FOR UPDATE', {'id': repo_id})
+    if old is None:
+        raise koji.GenericError('query returned no rows')
+    old = old['state']
+    old_name = koji.REPO_STATES[old]
+    if old > state and state != koji.REPO_DELETED:
+        raise koji.GenericError('Invalid repo state transition for repo %s: %s -> %s'
+                                % (repo_id, old_name, name))
+    if old == state:
+        return
+    if old == koji.REPO_DELETED:
+        raise koji.GenericError('Repo %s is deleted' % repo_id)
+    if state == koji.REPO_READY:
+        # koji then fulfils the repo requests the repo satisfies (repo_done_hook).
+        raise NotEmulated('match repo requests to a repo made READY')
+    ctx.dml('UPDATE repo SET state = %(s)s, state_time = NOW() WHERE id = %(id)s',
+            {'s': state, 'id': repo_id})
 
 
 # ---------------------------------------------------------------------------- exported methods
@@ -1125,12 +1366,79 @@ class Exports(object):
         self._ctx.revoke_versioned('host_channels', 'host_id = %(h)s AND channel_id = %(c)s',
                                    {'h': host['id'], 'c': channel_id})
 
-    # --- the emulated hub has no packages, tasks or builds; `koji userinfo` counts them.
+    # --- repos (kojira's calls outside the repo.* namespace)
+    def getActiveRepos(self):
+        return RepoQuery(self._ctx, [['state', '!=', koji.REPO_DELETED]], (
+            'id', 'tag_id', 'create_event', 'create_ts', 'state', 'dist', 'task_id', 'tag_name',
+            'creation_ts', 'state_ts', 'end_event', 'opts')).execute()
+
+    def repoInfo(self, repo_id, strict=False):
+        repo_id = cast_value(repo_id, int, none_allowed=True)
+        return RepoQuery(self._ctx, [['id', '=', repo_id]], '**').execute_one(strict=strict)
+
+    def getRepo(self, tag, state=None, event=None, dist=False, min_event=None):
+        clauses = [['tag_id', '=', lookup_id(self._ctx, 'tag', tag, strict=True)],
+                   ['dist', 'IS', bool(dist)]]
+        if event:
+            clauses.append(['create_event', '<=', cast_value(event, int)])
+        else:
+            clauses.append(['state', '=', koji.REPO_READY if state is None
+                            else cast_value(state, int)])
+        if min_event is not None:
+            clauses.append(['create_event', '>=', cast_value(min_event, int)])
+        return RepoQuery(self._ctx, clauses, '**',
+                         {'order': '-creation_time', 'limit': 1}).execute_one()
+
+    def repoExpire(self, repo_id):
+        self._session.assert_perm('repo')
+        repo_set_state(self._ctx, repo_id, koji.REPO_EXPIRED)
+
+    def repoProblem(self, repo_id):
+        self._session.assert_perm('repo')
+        repo_set_state(self._ctx, repo_id, koji.REPO_PROBLEM)
+
+    def repoDelete(self, repo_id):
+        self._session.assert_perm('repo')
+        # No buildroots are emulated, so nothing references a repo.
+        repo_set_state(self._ctx, repo_id, koji.REPO_DELETED)
+        return 0
+
+    def listVolumes(self):
+        return self._ctx.query('SELECT id, name FROM volume ORDER BY id')
+
+    def getTagExternalRepos(self, tag_info=None, repo_info=None, event=None):
+        clauses = [event_condition(event, 'tag_external_repos'),
+                   event_condition(event, 'external_repo_config')]
+        values = {}
+        if tag_info:
+            values['tag_id'] = lookup_id(self._ctx, 'tag', tag_info, strict=True)
+            clauses.append('tag.id = %(tag_id)s')
+        if repo_info:
+            values['repo_id'] = lookup_id(self._ctx, 'external_repo', repo_info)
+            if values['repo_id'] is None:
+                raise koji.GenericError('No such repo: %s' % repo_info)
+            clauses.append('external_repo.id = %(repo_id)s')
+        return self._ctx.query(
+            'SELECT external_repo.id AS external_repo_id, external_repo.name AS '
+            'external_repo_name, priority, tag.id AS tag_id, tag.name AS tag_name, url, '
+            'merge_mode, arches FROM tag_external_repos '
+            'JOIN tag ON tag_external_repos.tag_id = tag.id '
+            'JOIN external_repo ON tag_external_repos.external_repo_id = external_repo.id '
+            'JOIN external_repo_config ON external_repo.id = '
+            'external_repo_config.external_repo_id WHERE %s ORDER BY priority'
+            % ' AND '.join(clauses), values)
+
+    # --- the emulated hub has no packages, tasks, builds or buildroots; `koji userinfo` and
+    # `koji repoinfo` count them.
     def listPackages(self, tagID=None, userID=None, pkgID=None, prefix=None, inherited=False,
                      with_dups=False, event=None, queryOpts=None, with_owners=True,
                      with_blocked=True):
         if userID is not None:
             self.getUser(userID, strict=True)
+        return apply_query_opts([], queryOpts)
+
+    def listBuildroots(self, hostID=None, tagID=None, state=None, rpmID=None, archiveID=None,
+                       taskID=None, buildrootID=None, repoID=None, queryOpts=None):
         return apply_query_opts([], queryOpts)
 
     def listTasks(self, opts=None, queryOpts=None):
@@ -1146,8 +1454,113 @@ class Exports(object):
         return apply_query_opts([], queryOpts)
 
 
+class RepoExports(object):
+    """repos.RepoExports, registered as repo.*: what kojira calls each loop (query, checkQueue,
+    autoRequests, updateEndEvents) and the request calls. The emulator makes no tasks and keeps
+    no tag history, so those loops find nothing to do on a hub without tags; where rows exist
+    that would need either, the call says so (NotEmulated) instead of pretending."""
+
+    def __init__(self, ctx):
+        self._ctx = ctx
+
+    @property
+    def _session(self):
+        return self._ctx.session
+
+    def query(self, clauses, fields=None, opts=None):
+        return RepoQuery(self._ctx, clauses, fields, opts).execute()
+
+    def queryQueue(self, clauses=None, fields=None, opts=None):
+        return RepoQueueQuery(self._ctx, clauses, fields, opts).execute()
+
+    def references(self, repo_id):
+        """Return a list of buildroots that reference the repo"""
+        return []
+
+    def setState(self, repo_id, state):
+        """Set repo state"""
+        self._session.assert_perm('repo')
+        repo_set_state(self._ctx, repo_id, state)
+
+    def checkQueue(self):
+        """[kojira] trigger automatic repo requests"""
+        self._session.assert_perm('repo')
+        waiting = RepoQueueQuery(self._ctx, [['repo_id', 'IS', None], ['active', 'IS', True]],
+                                 ['id']).execute()
+        if waiting:
+            raise NotEmulated('make newRepo tasks (%d waiting repo requests)' % len(waiting))
+
+    def autoRequests(self):
+        """[kojira] trigger automatic repo requests"""
+        self._session.assert_perm('repo')
+        rows = self._ctx.query("SELECT tag_id, value FROM tag_extra WHERE key = 'repo.auto' "
+                               "AND active IS TRUE AND value IS NOT NULL")
+        auto = [r for r in rows if _json_true(r['value'])]
+        if auto:
+            raise NotEmulated('request repos for tags (%d tags with repo.auto)' % len(auto))
+
+    def updateEndEvents(self):
+        """[kojira] update end events for repos"""
+        self._session.assert_perm('repo')
+        open_repos = RepoQuery(self._ctx, [['end_event', 'IS', None],
+                                           ['state', '=', koji.REPO_READY]], ['id']).execute()
+        if open_repos:
+            raise NotEmulated('keep tag history (%d READY repos without end event)'
+                              % len(open_repos))
+
+    def getExternalRepoData(self, erepo):
+        erepo_id = lookup_id(self._ctx, 'external_repo', erepo, strict=True)
+        return self._ctx.value('SELECT data FROM external_repo_data WHERE external_repo_id = '
+                               '%(id)s AND active IS TRUE', {'id': erepo_id})
+
+    def setExternalRepoData(self, external_repo_id, data):
+        """Update tracking data for an external repo"""
+        self._session.assert_perm('repo')
+        erepo_id = lookup_id(self._ctx, 'external_repo', external_repo_id, strict=True)
+        data = cast_value(data, dict)
+        self._ctx.revoke_versioned('external_repo_data', 'external_repo_id = %(e)s',
+                                   {'e': erepo_id})
+        self._ctx.create_versioned('external_repo_data',
+                                   {'external_repo_id': erepo_id, 'data': json.dumps(data)})
+
+    def checkRequest(self, req_id):
+        req_id = cast_value(req_id, int)
+        req = RepoQueueQuery(self._ctx, [['id', '=', req_id]], '**').execute_one()
+        if not req:
+            raise koji.GenericError('No such request')
+        ret = {'repo': None, 'request': req}
+        if req['repo_id']:
+            ret['repo'] = RepoQuery(self._ctx, [['id', '=', req['repo_id']]], '**').execute_one()
+        elif req['task_id']:
+            raise NotEmulated('keep tasks (request %s has task %s)' % (req_id, req['task_id']))
+        return ret
+
+    def setRequestPriority(self, req_id, priority):
+        self._session.assert_perm('admin')
+        self._ctx.dml('UPDATE repo_queue SET priority = %(p)s WHERE id = %(id)s',
+                      {'p': cast_value(priority, int), 'id': cast_value(req_id, int)})
+
+    def request(self, tag, min_event=None, at_event=None, opts=None, priority=None, force=False):
+        self._session.assert_login()
+        lookup_id(self._ctx, 'tag', tag, strict=True)
+        raise NotEmulated('request repos (tags have no history here)')
+
+    def get(self, tag, min_event=None, at_event=None, opts=None):
+        lookup_id(self._ctx, 'tag', tag, strict=True)
+        raise NotEmulated('choose repos by tag event and options')
+
+
+def _json_true(text):
+    try:
+        return bool(json.loads(text))
+    except ValueError:
+        return False
+
+
 EXPORTED = sorted(name for name, f in inspect.getmembers(Exports, inspect.isfunction)
                   if not name.startswith('_'))
+REPO_EXPORTED = sorted('repo.' + name for name, f in inspect.getmembers(
+    RepoExports, inspect.isfunction) if not name.startswith('_'))
 INTROSPECTION = ['system.listMethods', 'system.methodHelp', 'system.methodSignature']
 
 
@@ -1159,6 +1572,7 @@ class Dispatcher(object):
     def __init__(self, ctx):
         self.ctx = ctx
         self.exports = Exports(ctx)
+        self.repo_exports = RepoExports(ctx)
         self.traceback = False
 
     def get_handler(self, name):
@@ -1172,18 +1586,20 @@ class Dispatcher(object):
             return self.system_methodSignature
         if name in EXPORTED:
             return getattr(self.exports, name)
+        if name in REPO_EXPORTED:
+            return getattr(self.repo_exports, name[len('repo.'):])
         raise koji.GenericError('Invalid method: %s' % name)
 
     def system_listMethods(self):
-        return EXPORTED + INTROSPECTION
+        return EXPORTED + REPO_EXPORTED + INTROSPECTION
 
     def system_methodSignature(self, method):
         return 'signatures not supported'
 
     def system_methodHelp(self, method):
-        if method not in EXPORTED:
+        if method not in EXPORTED + REPO_EXPORTED:
             return ''
-        func = getattr(self.exports, method)
+        func = self.get_handler(method)
         ret = '%s(%s)' % (method, ', '.join(str(p) for p in
                                             inspect.signature(func).parameters.values()))
         if func.__doc__:

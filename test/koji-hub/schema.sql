@@ -1,5 +1,5 @@
 -- State of the koji hub emulator: the subset of koji's schema (schemas/schema.sql in koji's
--- source) that users, permissions, hosts, channels and sessions need. Table and column names
+-- source) that users, permissions, hosts, channels, sessions and repos need. Table and column names
 -- follow koji's, so a test can change state out of band with the same SQL that works on a real
 -- hub (e.g. UPDATE users SET status = 1 WHERE name = 'alice'). Versioned tables keep koji's
 -- create_event/revoke_event/creator_id/revoker_id/active columns; create_event defaults to a new
@@ -156,4 +156,129 @@ CREATE TABLE host_channels (
 		OR (active IS NOT NULL AND revoke_event IS NULL AND revoker_id IS NULL)),
 	PRIMARY KEY (create_event, host_id, channel_id),
 	UNIQUE (host_id, channel_id, active)
+);
+
+-- Repos, as kojira reads them (repo.query, repoInfo, getActiveRepos, repo.queryQueue). No API
+-- of the emulator makes tags, tasks, external repos or repos, so these stay empty unless SQL
+-- fills them; the repo calls still run their queries against them. Column subsets of koji's
+-- tables where the emulator reads only some columns (tag, task, external_repo).
+CREATE TABLE volume (
+	id SERIAL NOT NULL PRIMARY KEY,
+	name TEXT UNIQUE NOT NULL
+);
+
+-- koji's default volume, id 0.
+INSERT INTO volume (id, name) VALUES (0, 'DEFAULT');
+
+CREATE TABLE tag (
+	id SERIAL NOT NULL PRIMARY KEY,
+	name TEXT UNIQUE NOT NULL
+);
+
+CREATE TABLE tag_extra (
+	tag_id INTEGER NOT NULL REFERENCES tag(id),
+	key TEXT NOT NULL,
+	value TEXT,
+	create_event INTEGER NOT NULL REFERENCES events(id) DEFAULT get_event(),
+	revoke_event INTEGER REFERENCES events(id),
+	creator_id INTEGER NOT NULL REFERENCES users(id),
+	revoker_id INTEGER REFERENCES users(id),
+	active BOOLEAN DEFAULT 'true' CHECK (active),
+	CONSTRAINT active_revoke_sane CHECK (
+		(active IS NULL AND revoke_event IS NOT NULL AND revoker_id IS NOT NULL)
+		OR (active IS NOT NULL AND revoke_event IS NULL AND revoker_id IS NULL)),
+	PRIMARY KEY (create_event, tag_id, key),
+	UNIQUE (tag_id, key, active)
+);
+
+CREATE TABLE task (
+	id SERIAL NOT NULL PRIMARY KEY,
+	state INTEGER
+);
+
+CREATE TABLE repo (
+	id SERIAL NOT NULL PRIMARY KEY,
+	creation_time TIMESTAMPTZ DEFAULT NOW(),
+	create_event INTEGER NOT NULL REFERENCES events(id) DEFAULT get_event(),
+	state_time TIMESTAMPTZ DEFAULT NOW(),
+	begin_event INTEGER REFERENCES events(id),
+	end_event INTEGER REFERENCES events(id),
+	tag_id INTEGER NOT NULL REFERENCES tag(id),
+	state INTEGER,
+	dist BOOLEAN DEFAULT 'false',
+	opts JSONB,
+	custom_opts JSONB,
+	task_id INTEGER REFERENCES task(id)
+);
+
+CREATE TABLE repo_queue (
+	id SERIAL NOT NULL PRIMARY KEY,
+	create_time TIMESTAMPTZ NOT NULL DEFAULT NOW(),
+	owner INTEGER REFERENCES users(id) NOT NULL,
+	priority INTEGER NOT NULL,
+	tag_id INTEGER NOT NULL REFERENCES tag(id),
+	at_event INTEGER REFERENCES events(id),
+	min_event INTEGER REFERENCES events(id),
+	opts JSONB NOT NULL,
+	CONSTRAINT only_one_event CHECK (at_event IS NULL OR min_event IS NULL),
+	update_time TIMESTAMPTZ NOT NULL DEFAULT NOW(),
+	active BOOLEAN NOT NULL DEFAULT TRUE,
+	task_id INTEGER REFERENCES task(id),
+	tries INTEGER NOT NULL DEFAULT 0,
+	repo_id INTEGER REFERENCES repo(id),
+	CONSTRAINT active_sane CHECK (NOT active OR repo_id IS NULL)
+);
+
+CREATE TABLE external_repo (
+	id SERIAL NOT NULL PRIMARY KEY,
+	name TEXT UNIQUE NOT NULL
+);
+
+CREATE TABLE external_repo_config (
+	external_repo_id INTEGER NOT NULL REFERENCES external_repo(id),
+	url TEXT NOT NULL,
+	create_event INTEGER NOT NULL REFERENCES events(id) DEFAULT get_event(),
+	revoke_event INTEGER REFERENCES events(id),
+	creator_id INTEGER NOT NULL REFERENCES users(id),
+	revoker_id INTEGER REFERENCES users(id),
+	active BOOLEAN DEFAULT 'true' CHECK (active),
+	CONSTRAINT active_revoke_sane CHECK (
+		(active IS NULL AND revoke_event IS NOT NULL AND revoker_id IS NOT NULL)
+		OR (active IS NOT NULL AND revoke_event IS NULL AND revoker_id IS NULL)),
+	PRIMARY KEY (create_event, external_repo_id),
+	UNIQUE (external_repo_id, active)
+);
+
+CREATE TABLE tag_external_repos (
+	tag_id INTEGER NOT NULL REFERENCES tag(id),
+	external_repo_id INTEGER NOT NULL REFERENCES external_repo(id),
+	priority INTEGER NOT NULL,
+	merge_mode TEXT NOT NULL DEFAULT 'koji',
+	arches TEXT,
+	create_event INTEGER NOT NULL REFERENCES events(id) DEFAULT get_event(),
+	revoke_event INTEGER REFERENCES events(id),
+	creator_id INTEGER NOT NULL REFERENCES users(id),
+	revoker_id INTEGER REFERENCES users(id),
+	active BOOLEAN DEFAULT 'true' CHECK (active),
+	CONSTRAINT active_revoke_sane CHECK (
+		(active IS NULL AND revoke_event IS NOT NULL AND revoker_id IS NOT NULL)
+		OR (active IS NOT NULL AND revoke_event IS NULL AND revoker_id IS NULL)),
+	PRIMARY KEY (create_event, tag_id, priority),
+	UNIQUE (tag_id, priority, active),
+	UNIQUE (tag_id, external_repo_id, active)
+);
+
+CREATE TABLE external_repo_data (
+	external_repo_id INTEGER NOT NULL REFERENCES external_repo(id),
+	data JSONB,
+	create_event INTEGER NOT NULL REFERENCES events(id) DEFAULT get_event(),
+	revoke_event INTEGER REFERENCES events(id),
+	creator_id INTEGER NOT NULL REFERENCES users(id),
+	revoker_id INTEGER REFERENCES users(id),
+	active BOOLEAN DEFAULT 'true' CHECK (active),
+	CONSTRAINT active_revoke_sane CHECK (
+		(active IS NULL AND revoke_event IS NOT NULL AND revoker_id IS NOT NULL)
+		OR (active IS NOT NULL AND revoke_event IS NULL AND revoker_id IS NULL)),
+	PRIMARY KEY (create_event, external_repo_id),
+	UNIQUE (external_repo_id, active)
 );
