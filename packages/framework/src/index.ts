@@ -3,6 +3,7 @@ import 'reflect-metadata';
 
 export * from './decorators/index.js';
 export { Operator, type OperatorOptions } from './runtime/operator.js';
+export { realClock, sleep, type Clock } from './time/clock.js';
 export { TemporaryError, PermanentError, HandlerTimeoutError } from './reconcile/errors.js';
 export type { HandlerContext, Cause, PendingPatch } from './reconcile/context.js';
 export type { Condition, ConditionUpdate } from './reconcile/conditions.js';

@@ -33,6 +33,7 @@ import {
 import { retryDelaySeconds } from './backoff.js';
 import type { RunResult } from './work-queue.js';
 import type { ExtensionRun, ProcessingExtension } from './extension.js';
+import { realClock, type Clock } from '../time/clock.js';
 import { classifyWriteError, describeWriteError } from './write-errors.js';
 
 export interface ProcessorSettings {
@@ -62,6 +63,8 @@ export interface ProcessorDeps {
   extensions?: ProcessingExtension[];
   /** Shared with the controller's other handler kinds; built from the above when absent. */
   runner?: HandlerRunner;
+  /** Times retries, backoff and wake-ups (default: real time). */
+  clock?: Clock;
 }
 
 /** Why a run happens, carried into every log line of its handlers. */
@@ -104,6 +107,7 @@ export class ObjectProcessor {
   private readonly diffBasePolicy: DiffBasePolicy;
   private readonly hasReconcile: boolean;
   private readonly runner: HandlerRunner;
+  private readonly clock: Clock;
 
   constructor(
     private readonly spec: ControllerSpec,
@@ -111,6 +115,7 @@ export class ObjectProcessor {
     private readonly deps: ProcessorDeps,
   ) {
     this.extensions = deps.extensions ?? [];
+    this.clock = deps.clock ?? realClock;
     // Delete handlers need the object kept until they ran; daemons need to learn of the deletion.
     this.needsFinalizer =
       spec.handlers.some((h) => h.kind === 'delete') || this.extensions.some((e) => e.needsFinalizer);
@@ -190,10 +195,10 @@ export class ObjectProcessor {
     if (object === cached) memory.latest = undefined;
     const essenceHash = hashOf(essenceOf(object));
     if (essenceHash !== memory.essenceHash)
-      [memory.essenceHash, memory.changedAt] = [essenceHash, Date.now()];
+      [memory.essenceHash, memory.changedAt] = [essenceHash, this.clock.now()];
     // A failed write backs off, even against the echo of the failure conditions; a change of
     // the object (say, the spec fix) is tried at once.
-    const backingOff = memory.nextWakeAt !== undefined && memory.nextWakeAt > Date.now();
+    const backingOff = memory.nextWakeAt !== undefined && memory.nextWakeAt > this.clock.now();
     if (
       memory.writeFailures > 0 &&
       backingOff &&
@@ -230,7 +235,7 @@ export class ObjectProcessor {
     const steps = this.changeSteps(current, memory);
     // Status or bookkeeping writes (ours or anyone's) are not changes: nothing runs for them,
     // and the wake-up already planned (timers, retries) stays, unless it is what brought us here.
-    const wakeUpDue = memory.nextWakeAt !== undefined && memory.nextWakeAt <= Date.now();
+    const wakeUpDue = memory.nextWakeAt !== undefined && memory.nextWakeAt <= this.clock.now();
     const unchanged = memory.levelFingerprint === this.levelFingerprint(current);
     if (steps.length === 0 && unchanged && !force && !wakeUpDue)
       return this.wakeAt(memory, memory.nextWakeAt);
@@ -241,7 +246,7 @@ export class ObjectProcessor {
       steps.length > 0 ? await this.runSteps(current, steps, memory, patch) : { object: current, done: true };
     current = change.object;
     const wakes: number[] = [];
-    if (change.requeueAfterMs !== undefined) wakes.push(Date.now() + change.requeueAfterMs);
+    if (change.requeueAfterMs !== undefined) wakes.push(this.clock.now() + change.requeueAfterMs);
     const extend = async (phase: ProcessingExtension['phase']) => {
       for (const extension of this.extensions.filter((e) => e.phase === phase)) {
         const result = await extension.run(this.extensionRun(key, current, memory, patch));
@@ -258,11 +263,11 @@ export class ObjectProcessor {
       steps.length > 0 ||
       !unchanged ||
       force ||
-      (memory.reconcileDueAt !== undefined && memory.reconcileDueAt <= Date.now());
+      (memory.reconcileDueAt !== undefined && memory.reconcileDueAt <= this.clock.now());
     if (change.done && reconcileDue) {
       const reconcile = await this.runReconcile(current, memory, patch);
       memory.reconcileDueAt =
-        reconcile.requeueAfterMs === undefined ? undefined : Date.now() + reconcile.requeueAfterMs;
+        reconcile.requeueAfterMs === undefined ? undefined : this.clock.now() + reconcile.requeueAfterMs;
     }
     if (memory.reconcileDueAt !== undefined) wakes.push(memory.reconcileDueAt);
     current = await this.committer.commit(current, patch, { observed: change.done });
@@ -287,9 +292,10 @@ export class ObjectProcessor {
       const fresh = await this.deps.client
         .find<KubeObject>(this.spec.resource, namespace, name)
         .catch(() => undefined);
-      if (!fresh) return { requeueAfterMs: 1000 };
+      // Re-planning after a conflict is the engine's own mechanics, not time a user schedules.
+      if (!fresh) return { requeueAfterMs: 1000, realTime: true };
       memory.latest = newestOf(fresh, memory.latest);
-      return { requeueAfterMs: Math.min(50 * 2 ** (memory.conflicts - 1), 5000) };
+      return { requeueAfterMs: Math.min(50 * 2 ** (memory.conflicts - 1), 5000), realTime: true };
     }
     memory.writeFailures++;
     memory.failedEssenceHash = hashOf(essenceOf(object));
@@ -317,7 +323,7 @@ export class ObjectProcessor {
     } catch (conditionError) {
       this.deps.logger.debug(`could not write the failure conditions: ${String(conditionError)}`);
     }
-    return this.wakeAt(memory, Date.now() + delaySeconds * 1000);
+    return this.wakeAt(memory, this.clock.now() + delaySeconds * 1000);
   }
 
   private extensionRun(
@@ -343,7 +349,7 @@ export class ObjectProcessor {
     memory.nextWakeAt = at !== undefined && Number.isFinite(at) ? at : undefined;
     return memory.nextWakeAt === undefined
       ? {}
-      : { requeueAfterMs: Math.max(0, memory.nextWakeAt - Date.now()) };
+      : { requeueAfterMs: Math.max(0, memory.nextWakeAt - this.clock.now()) };
   }
 
   private remember(key: string, object: KubeObject): ObjectMemory {
@@ -358,8 +364,8 @@ export class ObjectProcessor {
         writeFailures: 0,
         failedEssenceHash: undefined,
         conflicts: 0,
-        firstSeenAt: Date.now(),
-        changedAt: Date.now(),
+        firstSeenAt: this.clock.now(),
+        changedAt: this.clock.now(),
         essenceHash: '',
         levelFingerprint: undefined,
         reconcileDueAt: undefined,
@@ -476,7 +482,7 @@ export class ObjectProcessor {
       const slot = slotOf(step);
       const state = progress.handlers[slot] ?? { retries: 0 };
       if (state.failure) return { object: current, done: false };
-      const waitMs = state.delayedUntil ? Date.parse(state.delayedUntil) - Date.now() : 0;
+      const waitMs = state.delayedUntil ? Date.parse(state.delayedUntil) - this.clock.now() : 0;
       if (waitMs > 0) return { object: current, requeueAfterMs: waitMs, done: false };
 
       const outcome = await this.invoke(current, step, state.retries, patch);
@@ -487,18 +493,16 @@ export class ObjectProcessor {
       }
       const message = truncated(errorMessage(outcome.error), MAX_PROGRESS_MESSAGE);
       const stalled = outcome.kind === 'failure';
+      // Due from the failure, not from the end of the write below (the clock may move meanwhile).
+      const retryAt = outcome.kind === 'retry' ? this.clock.now() + outcome.delaySeconds * 1000 : undefined;
       progress.handlers[slot] =
-        outcome.kind === 'retry'
-          ? {
-              retries: state.retries + 1,
-              delayedUntil: new Date(Date.now() + outcome.delaySeconds * 1000).toISOString(),
-              message,
-            }
+        retryAt !== undefined
+          ? { retries: state.retries + 1, delayedUntil: new Date(retryAt).toISOString(), message }
           : { retries: state.retries, failure: true, message };
       patch.conditions.push(...this.failureConditions(step, message, stalled, patch));
       await persist();
-      return outcome.kind === 'retry'
-        ? { object: current, requeueAfterMs: outcome.delaySeconds * 1000, done: false }
+      return retryAt !== undefined
+        ? { object: current, requeueAfterMs: retryAt - this.clock.now(), done: false }
         : { object: current, done: false };
     }
     return { object: current, done: true };

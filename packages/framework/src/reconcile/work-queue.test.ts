@@ -1,5 +1,6 @@
 import { Subject, from, lastValueFrom, toArray } from 'rxjs';
 import { fastRequeueDelayMs, processPerKey, SharedLimit, type QueueOutcome } from './work-queue.js';
+import { ManualClock } from '../testing/manual-clock.js';
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -130,4 +131,38 @@ test('a shared limit bounds the runs of several queues together', async () => {
     lastValueFrom(from(keys).pipe(processPerKey(run, { concurrency: 2, limit }), toArray()));
   await Promise.all([done(['a', 'b', 'c']), done(['x', 'y', 'z'])]);
   expect(peak).toBe(2);
+});
+
+test('requeues are timed by the clock; only a run started by its own requeue is rate-limited', async () => {
+  const clock = new ManualClock(0);
+  const keys = new Subject<string>();
+  const runs: number[] = [];
+  const subscription = keys
+    .pipe(
+      processPerKey(
+        async () => {
+          runs.push(clock.now());
+          return { requeueAfterMs: 1 };
+        },
+        { concurrency: 1, clock },
+      ),
+    )
+    .subscribe();
+  keys.next('x'); // an arrival: its 1 ms requeue keeps its exact time
+  await clock.advance(0);
+  expect(runs).toEqual([0]);
+  await clock.advance(1);
+  // That run came from its own requeue and asks for 1 ms again: spaced out (5, 10, 20 ms...).
+  await clock.advance(4);
+  expect(runs).toEqual([0, 1]);
+  await clock.advance(1);
+  expect(runs).toEqual([0, 1, 6]);
+  await clock.advance(10);
+  expect(runs).toEqual([0, 1, 6, 16]);
+  keys.next('x'); // a new arrival replaces the timer, and its own requeue is exact again
+  await clock.advance(0);
+  await clock.advance(1);
+  expect(runs).toEqual([0, 1, 6, 16, 16, 17]);
+  subscription.unsubscribe();
+  expect(clock.pendingTimers).toBe(0);
 });

@@ -4,14 +4,20 @@
 // reads the newest state; at most `concurrency` runs happen at once across all keys; a run
 // may ask to be requeued after a delay (retries, timers), and a newer arrival for the same
 // key replaces that scheduled run. A `limit` shared by several queues bounds their runs
-// together (the operator-wide concurrency). Requeues asked for sooner than a second are
-// rate-limited per key (5 ms, doubling with each in a row, up to 60 s), so a handler that
-// always asks for `requeueAfterSeconds: 0` cannot hot-loop.
+// together (the operator-wide concurrency). A run started by its key's own requeue that asks
+// again for less than a second is rate-limited per key (5 ms, doubling with each in a row, up
+// to 60 s), so a handler that always asks for `requeueAfterSeconds: 0` cannot hot-loop; a run
+// woken by something else (a change, the echo of a write) asking for what remains of a planned
+// wake-up is no loop, and keeps its exact time. Delays are timed by `clock`.
 import { Observable, type OperatorFunction } from 'rxjs';
+import { realClock, type Clock } from '../time/clock.js';
 
 export interface RunResult {
   /** Run this key again after this many milliseconds (unless something else wakes it first). */
   requeueAfterMs?: number;
+  /** Time that delay in real time, even under a test clock: the engine's own mechanics (a
+   *  re-read after a write conflict), which a test should not have to advance. */
+  realTime?: boolean;
 }
 
 export interface QueueOutcome {
@@ -57,6 +63,8 @@ export interface WorkQueueOptions {
   limit?: SharedLimit;
   /** Observes the number of keys waiting for a free slot. */
   onDepth?: (depth: number) => void;
+  /** Schedules the delayed requeues (default: real time). */
+  clock?: Clock;
 }
 
 export function processPerKey(
@@ -69,16 +77,20 @@ export function processPerKey(
       const queued = new Set<string>(); // keys in `ready`
       const busy = new Set<string>(); // keys being processed
       const dirty = new Set<string>(); // busy keys that got new arrivals
-      const timers = new Map<string, NodeJS.Timeout>();
+      const clock = options.clock ?? realClock;
+      const timers = new Map<string, () => void>(); // scheduled requeues, by key: their cancellation
       const fastRequeues = new Map<string, number>(); // sub-second requeues in a row, per key
+      const requeued = new Set<string>(); // queued by their own requeue, not by an arrival
       let active = 0;
       let inputDone = false;
       let closed = false;
 
-      const enqueue = (key: string) => {
-        const timer = timers.get(key);
-        if (timer) {
-          clearTimeout(timer);
+      const enqueue = (key: string, byRequeue = false) => {
+        if (byRequeue) requeued.add(key);
+        else requeued.delete(key);
+        const cancelTimer = timers.get(key);
+        if (cancelTimer) {
+          cancelTimer();
           timers.delete(key);
         }
         if (busy.has(key)) dirty.add(key);
@@ -97,16 +109,23 @@ export function processPerKey(
           busy.add(key);
           active++;
           const started = Date.now();
+          const byRequeue = requeued.delete(key);
           run(key).then(
-            (result) => finish(key, started, result ?? undefined),
-            (error: unknown) => finish(key, started, undefined, error),
+            (result) => finish(key, started, byRequeue, result ?? undefined),
+            (error: unknown) => finish(key, started, byRequeue, undefined, error),
           );
         }
         options.onDepth?.(ready.length);
         if (inputDone && active === 0 && ready.length === 0 && timers.size === 0) subscriber.complete();
       };
 
-      const finish = (key: string, started: number, result?: RunResult, error?: unknown) => {
+      const finish = (
+        key: string,
+        started: number,
+        byRequeue: boolean,
+        result?: RunResult,
+        error?: unknown,
+      ) => {
         active--;
         busy.delete(key);
         options.limit?.release();
@@ -117,18 +136,16 @@ export function processPerKey(
         else if (result?.requeueAfterMs !== undefined) {
           const inARow = fastRequeues.get(key) ?? 0;
           const fast = result.requeueAfterMs < 1000;
-          if (fast) fastRequeues.set(key, inARow + 1);
-          else fastRequeues.delete(key);
-          const delay = fast ? fastRequeueDelayMs(result.requeueAfterMs, inARow) : result.requeueAfterMs;
+          if (!fast) fastRequeues.delete(key);
+          else if (byRequeue) fastRequeues.set(key, inARow + 1);
+          const limited = fast && byRequeue;
+          const delay = limited ? fastRequeueDelayMs(result.requeueAfterMs, inARow) : result.requeueAfterMs;
           timers.set(
             key,
-            setTimeout(
-              () => {
-                timers.delete(key);
-                enqueue(key);
-              },
-              Math.max(0, delay),
-            ),
+            (result.realTime ? realClock : clock).setTimer(delay, () => {
+              timers.delete(key);
+              enqueue(key, true);
+            }),
           );
         } else fastRequeues.delete(key);
         pump();
@@ -136,7 +153,7 @@ export function processPerKey(
 
       const stopListening = options.limit?.onRelease(() => pump());
       const subscription = keys$.subscribe({
-        next: enqueue,
+        next: (key) => enqueue(key),
         error: (e: unknown) => subscriber.error(e),
         complete: () => {
           inputDone = true;
@@ -147,7 +164,7 @@ export function processPerKey(
         closed = true;
         stopListening?.();
         subscription.unsubscribe();
-        for (const timer of timers.values()) clearTimeout(timer);
+        for (const cancelTimer of timers.values()) cancelTimer();
         timers.clear();
       };
     });

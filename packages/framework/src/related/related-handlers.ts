@@ -8,6 +8,7 @@ import type { ExtensionResult, ExtensionRun, ProcessingExtension } from '../reco
 import { readJsonAnnotation } from '../reconcile/extension.js';
 import { handlerApplies } from '../reconcile/filters.js';
 import type { HandlerSpec } from '../registry.js';
+import { realClock, type Clock } from '../time/clock.js';
 import { contentHash } from './content-hash.js';
 import type { ReferenceIndex } from './reference-index.js';
 
@@ -31,6 +32,7 @@ export class RelatedHandlers implements ProcessingExtension {
     handlers: HandlerSpec[],
     private readonly related: RelatedLookup,
     private readonly annotationKey: string,
+    private readonly clock: Clock = realClock,
   ) {
     this.handlers = handlers.filter((h) => h.kind === 'related' && h.related);
   }
@@ -80,7 +82,7 @@ export class RelatedHandlers implements ProcessingExtension {
       if (outcome.kind === 'retry') {
         next[handler.id] = before; // keep the old hashes: the change is still to be handled
         this.failures.set(slot, (this.failures.get(slot) ?? 0) + 1);
-        wakeAt = Math.min(wakeAt ?? Infinity, Date.now() + outcome.delaySeconds * 1000);
+        wakeAt = Math.min(wakeAt ?? Infinity, this.clock.now() + outcome.delaySeconds * 1000);
       } else this.failures.delete(slot); // done with this change, or given up on it
     }
     // Recorded by the run's final commit, after the handlers' status.

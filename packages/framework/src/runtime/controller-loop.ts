@@ -35,6 +35,7 @@ import {
 import { RelatedHandlers, type RelatedLookup } from '../related/related-handlers.js';
 import { DaemonHandlers } from '../timers/daemon-handlers.js';
 import { TimerHandlers } from '../timers/timer-handlers.js';
+import type { Clock } from '../time/clock.js';
 
 export interface ControllerLoopOptions {
   /** Namespaces to watch; empty means all (one cluster-wide watch). */
@@ -126,6 +127,9 @@ export class ControllerLoop {
   private readonly daemons: DaemonHandlers;
 
   private readonly runner: HandlerRunner;
+  private readonly clock: Clock | undefined;
+  /** Lets the keys that arrived before every cache was ready through (in arrival order). */
+  private releaseHeld: () => void = () => {};
 
   constructor(
     readonly spec: ControllerSpec,
@@ -133,6 +137,7 @@ export class ControllerLoop {
     deps: ProcessorDeps,
     private readonly options: ControllerLoopOptions,
   ) {
+    this.clock = deps.clock;
     // One runner for every handler kind of this controller: the only place they are called.
     this.runner = new HandlerRunner({
       shutdown: deps.shutdown,
@@ -144,13 +149,14 @@ export class ControllerLoop {
       logger: options.logger,
       fieldManager: options.fieldManager,
       latest: (key) => this.latest(key),
+      clock: deps.clock,
     });
     this.processor = new ObjectProcessor(spec, settings, {
       ...deps,
       runner: this.runner,
       extensions: [
-        new RelatedHandlers(spec.handlers, this.related, settings.keys.related),
-        new TimerHandlers(spec.handlers, settings.keys.timers),
+        new RelatedHandlers(spec.handlers, this.related, settings.keys.related, deps.clock),
+        new TimerHandlers(spec.handlers, settings.keys.timers, deps.clock),
         this.daemons,
       ],
     });
@@ -177,6 +183,7 @@ export class ControllerLoop {
       if (!unsynced.delete(scope) || unsynced.size > 0) return;
       this.ready = true;
       options.onSynced?.();
+      this.releaseHeld();
     };
     const labelSelector = sharedLabelSelector(
       spec.handlers.filter((h) => !['startup', 'cleanup'].includes(h.kind)).map((h) => h.options),
@@ -220,11 +227,12 @@ export class ControllerLoop {
       tagged(this.watchedKeys$(), 'watched'),
       tagged(this.resyncKeys$(), 'resync'),
     );
-    const runs$ = merge(ownKeys$, wakeUps$).pipe(
+    const runs$ = this.untilReady(merge(ownKeys$, wakeUps$)).pipe(
       processPerKey((key) => this.run(key), {
         concurrency: options.concurrency,
         limit: options.limit,
         onDepth: options.onDepth,
+        clock: this.clock,
       }),
       tap((outcome: QueueOutcome) => {
         if (outcome.error) {
@@ -240,6 +248,22 @@ export class ControllerLoop {
     this.subscription?.unsubscribe();
     this.subscription = undefined;
     await this.daemons.stopAll();
+  }
+
+  /** Holds keys until every cache a run reads is ready (no run could work before), then lets them through. */
+  private untilReady(keys$: Observable<string>): Observable<string> {
+    return new Observable<string>((subscriber) => {
+      const held = new Set<string>();
+      this.releaseHeld = () => {
+        for (const key of held) subscriber.next(key);
+        held.clear();
+      };
+      return keys$.subscribe({
+        next: (key) => (this.ready ? subscriber.next(key) : held.add(key)),
+        error: (e: unknown) => subscriber.error(e),
+        complete: () => subscriber.complete(),
+      });
+    });
   }
 
   private scopes(resource: ResourceRef): (string | undefined)[] {
@@ -352,12 +376,11 @@ export class ControllerLoop {
 
   private resyncKeys$(): Observable<string> {
     return this.options.resyncSeconds > 0
-      ? resync$(() => this.cache.keys(), this.options.resyncSeconds)
+      ? resync$(() => this.cache.keys(), this.options.resyncSeconds, this.clock)
       : EMPTY;
   }
 
   private run(key: string): Promise<RunResult | void> {
-    if (!this.ready) return Promise.resolve({ requeueAfterMs: 100 });
     const object = this.cache.get(key);
     const woken = this.forced.get(key);
     this.forced.delete(key);

@@ -11,6 +11,7 @@ import { isApiError, NotLeaderError } from '../kube/errors.js';
 import { EventRecorder } from '../kube/events.js';
 import type { ResourceRef } from '../kube/resource.js';
 import { createLogger, type Logger } from '../logging/logger.js';
+import type { Clock } from '../time/clock.js';
 import { ControllerLoop, relatedKindKey, type WatchedResource } from './controller-loop.js';
 import { storageKeys } from '../reconcile/progress.js';
 import { HandlerRunner } from '../reconcile/runner.js';
@@ -52,6 +53,12 @@ export interface OperatorOptions {
   healthPort?: number;
   healthHost?: string;
   logger?: Logger;
+  /**
+   * What the engine schedules by: timers, daemons' delays, retry backoff, requeues, resync
+   * (default: real time). Tests pass the testing kit's ManualClock to move time themselves.
+   * Leader election, watches and handler timeouts keep real time (see time/clock.ts).
+   */
+  clock?: Clock;
 }
 
 export class Operator {
@@ -226,6 +233,7 @@ export class Operator {
         events,
         logger,
         shutdown: this.shutdown.signal,
+        clock: this.options.clock,
         hooks: {
           onHandler: (handler, outcome, seconds) => {
             const labels = { controller: spec.name, handler: handler.id };

@@ -8,6 +8,7 @@ import type { ExtensionResult, ExtensionRun, ProcessingExtension } from '../reco
 import { handlerApplies } from '../reconcile/filters.js';
 import type { ControllerSpec } from '../registry.js';
 import type { HandlerRunner } from '../reconcile/runner.js';
+import type { Clock } from '../time/clock.js';
 import { DaemonSupervisor } from './daemons.js';
 
 export interface DaemonDeps {
@@ -16,6 +17,8 @@ export interface DaemonDeps {
   fieldManager: string;
   /** The newest cached state of an object, for a daemon that outlives the state it started with. */
   latest: (key: string) => KubeObject | undefined;
+  /** Times initial delays and restart backoff (default: real time). */
+  clock?: Clock;
 }
 
 export class DaemonHandlers implements ProcessingExtension {
@@ -29,10 +32,12 @@ export class DaemonHandlers implements ProcessingExtension {
     private readonly deps: DaemonDeps,
   ) {
     this.needsFinalizer = spec.handlers.some((h) => h.kind === 'daemon');
-    this.supervisor = new DaemonSupervisor((slot, error, retryInMs) =>
-      deps.logger.warn(
-        `daemon ${slot} failed, restarting in ${(retryInMs / 1000).toFixed(1)}s: ${String(error)}`,
-      ),
+    this.supervisor = new DaemonSupervisor(
+      (slot, error, retryInMs) =>
+        deps.logger.warn(
+          `daemon ${slot} failed, restarting in ${(retryInMs / 1000).toFixed(1)}s: ${String(error)}`,
+        ),
+      deps.clock,
     );
   }
 

@@ -1,6 +1,7 @@
 // Long-running per-object tasks. Each runs with an AbortSignal that is aborted when its
 // object is deleted or the operator shuts down; if it throws, it is restarted after a
 // jittered exponential backoff; if it returns, it is done for this object.
+import { realClock, sleep, type Clock } from '../time/clock.js';
 import { backoffDelayMs } from '../watch/backoff.js';
 
 interface RunningDaemon {
@@ -15,7 +16,10 @@ export class DaemonSupervisor {
   /** Daemons that returned: done for their object, not started again (as in Kopf). */
   private readonly done = new Set<string>();
 
-  constructor(private readonly onError: (id: string, error: unknown, retryInMs: number) => void) {}
+  constructor(
+    private readonly onError: (id: string, error: unknown, retryInMs: number) => void,
+    private readonly clock: Clock = realClock,
+  ) {}
 
   /** Starts the daemon `id` for `key` unless it already runs. */
   ensure(key: string, id: string, body: DaemonBody, initialDelayMs = 0): void {
@@ -54,7 +58,7 @@ export class DaemonSupervisor {
     signal: AbortSignal,
     initialDelayMs: number,
   ): Promise<void> {
-    if (initialDelayMs > 0) await sleep(initialDelayMs, signal);
+    if (initialDelayMs > 0) await sleep(this.clock, initialDelayMs, signal);
     for (let attempt = 0; !signal.aborted; attempt++) {
       try {
         await body(signal, attempt);
@@ -64,21 +68,8 @@ export class DaemonSupervisor {
         if (signal.aborted) return;
         const delay = backoffDelayMs(attempt, { initialMs: 1000, maxMs: 60_000 });
         this.onError(slot, error, delay);
-        await sleep(delay, signal);
+        await sleep(this.clock, delay, signal);
       }
     }
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
 }

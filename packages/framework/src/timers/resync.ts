@@ -1,16 +1,30 @@
 // Operator-wide periodic resync: every resyncSeconds, each cached object is put through
-// processing again, spread evenly over the interval so a large cache does not arrive as one burst.
-import { concatMap, from, interval, mergeMap, timer, type Observable } from 'rxjs';
+// processing again, spread evenly over the interval so a large cache does not arrive as one
+// burst. One timer is pending at a time, on the operator's clock.
+import { Observable } from 'rxjs';
+import { realClock, type Clock } from '../time/clock.js';
 
-export function resync$(keys: () => string[], resyncSeconds: number): Observable<string> {
+export function resync$(
+  keys: () => string[],
+  resyncSeconds: number,
+  clock: Clock = realClock,
+): Observable<string> {
   const periodMs = resyncSeconds * 1000;
-  return interval(periodMs).pipe(
-    concatMap(() => {
+  return new Observable<string>((subscriber) => {
+    let cancel = clock.setTimer(periodMs, () => round(clock.now()));
+    function round(startedAt: number) {
       const all = keys();
       const gap = all.length > 0 ? periodMs / all.length : 0;
-      return from(all.map((key, index) => ({ key, at: index * gap }))).pipe(
-        mergeMap(({ key, at }) => timer(at).pipe(concatMap(() => [key]))),
-      );
-    }),
-  );
+      const emit = (index: number) => {
+        if (index >= all.length) {
+          cancel = clock.setTimer(startedAt + periodMs - clock.now(), () => round(startedAt + periodMs));
+          return;
+        }
+        subscriber.next(all[index] as string);
+        cancel = clock.setTimer(startedAt + (index + 1) * gap - clock.now(), () => emit(index + 1));
+      };
+      emit(0);
+    }
+    return () => cancel();
+  });
 }

@@ -8,6 +8,7 @@ import type { ExtensionResult, ExtensionRun, ProcessingExtension } from '../reco
 import { readJsonAnnotation } from '../reconcile/extension.js';
 import { handlerApplies } from '../reconcile/filters.js';
 import type { HandlerSpec } from '../registry.js';
+import { realClock, type Clock } from '../time/clock.js';
 import { nextTimerRunAt, type TimerRule } from './timer-schedule.js';
 
 export class TimerHandlers implements ProcessingExtension {
@@ -19,6 +20,7 @@ export class TimerHandlers implements ProcessingExtension {
   constructor(
     handlers: HandlerSpec[],
     private readonly annotationKey: string,
+    private readonly clock: Clock = realClock,
   ) {
     this.timers = handlers.filter((h) => h.kind === 'timer');
   }
@@ -43,19 +45,20 @@ export class TimerHandlers implements ProcessingExtension {
       const slot = `${run.key}#${handler.id}`;
       const retrying = this.retrying.get(slot);
       let next = retrying?.at ?? nextTimerRunAt(rule, state);
-      if (next <= Date.now()) {
+      if (next <= this.clock.now()) {
         const own = emptyPatch();
         const change = { old: undefined, new: essenceOf(object), diff: [] };
         const outcome = await run.invoke(handler, 'timer', change, retrying?.retry ?? 0, own);
         if (outcome.kind === 'retry') {
-          next = Date.now() + outcome.delaySeconds * 1000;
+          next = this.clock.now() + outcome.delaySeconds * 1000;
           this.retrying.set(slot, { retry: (retrying?.retry ?? 0) + 1, at: next });
         } else {
           // Success, or a failure for good (retries used up, permanent): the run counts as done.
           this.retrying.delete(slot);
-          stamps[handler.id] = new Date().toISOString();
+          const ranAt = this.clock.now();
+          stamps[handler.id] = new Date(ranAt).toISOString();
           own.metadata.annotations[this.annotationKey] = JSON.stringify(stamps);
-          next = nextTimerRunAt(rule, { ...state, lastRunAt: Date.now() });
+          next = nextTimerRunAt(rule, { ...state, lastRunAt: ranAt });
         }
         // What the timer put in ctx.patch is written as for any handler; its stamp after its status.
         current = await run.commit(current, own);
