@@ -11,4 +11,5 @@ export {
 } from './test-cluster.js';
 export { startControlPlane, ensureControlPlaneBinaries, type ControlPlane } from './control-plane.js';
 export { startOperator, type RunningOperator, type StartOperatorOptions } from './operator.js';
+export { ManualClock } from './manual-clock.js';
 export { waitForObject, waitForCondition, waitForEvent, type EventMatch, type WaitOptions } from './wait.js';

@@ -1,0 +1,150 @@
+// The testing kit's ManualClock, as a user's suite uses it: an operator run with
+// `clock: new ManualClock(...)` against a real apiserver, where an hourly @Timer and a retry's
+// backoff happen when the test advances time, and not before, without the test sleeping.
+// "Not before" is shown with a positive marker: a later run of the same object (its update
+// handler's status) proves the engine looked at the timer at that time and left it alone; and
+// each handler records the clock time it ran at, which must be exactly its due time.
+import {
+  Controller,
+  OnCreate,
+  OnUpdate,
+  TemporaryError,
+  Timer,
+  type HandlerContext,
+  type KubeObject,
+} from '@fedora-operators/framework';
+import {
+  ManualClock,
+  startOperator,
+  startTestCluster,
+  waitForCondition,
+  waitForObject,
+  type RunningOperator,
+  type TestCluster,
+} from '@fedora-operators/framework/testing';
+import { eventually } from '../../../../test/support/eventually.ts';
+
+const HOUR = 3_600_000;
+const start = Date.parse('2026-01-01T00:00:00Z');
+const clock = new ManualClock(start);
+
+type Spec = { round: number; failures?: number };
+type Status = { seenGeneration?: number; ticks?: number };
+type Hourly = KubeObject<Spec, Status>;
+
+const hourlies = {
+  group: 'clock.fedora-operators',
+  version: 'v1',
+  kind: 'Hourly',
+  plural: 'hourlies',
+  namespaced: true,
+};
+/** Clock times (ms) at which each object's handlers ran. */
+const ticks = new Map<string, number[]>();
+const attempts = new Map<string, number[]>();
+const record = (map: Map<string, number[]>, name: string) =>
+  map.set(name, [...(map.get(name) ?? []), clock.now()]);
+
+@Controller({
+  ...hourlies,
+  crd: {
+    spec: {
+      type: 'object',
+      required: ['round'],
+      properties: { round: { type: 'integer' }, failures: { type: 'integer' } },
+    },
+    status: {
+      type: 'object',
+      properties: { seenGeneration: { type: 'integer' }, ticks: { type: 'integer' } },
+    },
+  },
+})
+class HourlyController {
+  /** Fails `spec.failures` times, each asking to be retried in 10 minutes. */
+  @OnCreate()
+  @OnUpdate()
+  async seen(ctx: HandlerContext<Spec, Status>) {
+    record(attempts, ctx.name);
+    if (ctx.retry < (ctx.spec.failures ?? 0)) throw new TemporaryError('not yet', 600);
+    ctx.patch.status.seenGeneration = ctx.meta.generation;
+  }
+
+  @Timer({ intervalSeconds: 3600 })
+  async hourly(ctx: HandlerContext<Spec, Status>) {
+    record(ticks, ctx.name);
+    ctx.patch.status.ticks = (ticks.get(ctx.name) ?? []).length;
+  }
+}
+
+let cluster: TestCluster;
+let running: RunningOperator;
+let namespace: string;
+
+beforeAll(async () => {
+  cluster = await startTestCluster({ log: () => {} });
+  await cluster.installCrds([HourlyController]);
+  namespace = (await cluster.createNamespace('clock')).name;
+  running = await startOperator([HourlyController], {
+    kubeconfig: cluster.kubeconfig,
+    namespaces: [namespace],
+    clock,
+  });
+});
+afterAll(async () => {
+  await running?.stop();
+  await cluster?.stop();
+});
+
+const read = (name: string, predicate: (o: Hourly | undefined) => boolean, what: string) =>
+  waitForObject<Hourly>(cluster.client, hourlies, namespace, name, predicate, { what, timeoutMs: 20_000 });
+
+test('an hourly @Timer fires when the clock is advanced by an hour, and not before', async () => {
+  const createdAt = clock.now();
+  await cluster.client.create(hourlies, { metadata: { name: 'h', namespace }, spec: { round: 1 } });
+  await read('h', (o) => o?.status?.seenGeneration === 1, 'the create handler`s status');
+
+  await clock.advance(HOUR - 1);
+  // Positive marker: a run of this object at HOUR - 1 (the update handler's status) looked at
+  // the timer too, and found it not due.
+  await cluster.client.mergePatch(hourlies, namespace, 'h', { spec: { round: 2 } });
+  const before = await read('h', (o) => o?.status?.seenGeneration === 2, 'the update handler`s status');
+  expect(before?.status?.ticks).toBeUndefined();
+  expect(ticks.get('h')).toBeUndefined();
+
+  await clock.advance(1);
+  await read('h', (o) => o?.status?.ticks === 1, 'the first tick');
+  expect(ticks.get('h')).toEqual([createdAt + HOUR]);
+
+  // The next one an hour after the first, from the run's stamp on the object.
+  await clock.advance(HOUR);
+  await read('h', (o) => o?.status?.ticks === 2, 'the second tick');
+  expect(ticks.get('h')).toEqual([createdAt + HOUR, createdAt + 2 * HOUR]);
+});
+
+test('a handler`s retry waits for its backoff on the clock, then succeeds', async () => {
+  await cluster.client.create(hourlies, {
+    metadata: { name: 'r', namespace },
+    spec: { round: 1, failures: 2 },
+  });
+  await waitForCondition(cluster.client, hourlies, namespace, 'r', 'Reconciling', 'True', {
+    timeoutMs: 20_000,
+  });
+  const [first] = attempts.get('r') ?? [];
+  expect(attempts.get('r')).toHaveLength(1);
+
+  // Each retry is due 10 minutes after the failure before it, and runs exactly then: one run
+  // early (or on real time) would record another clock time, or none.
+  for (const attempt of [2, 3]) {
+    await clock.advance(599_999);
+    await clock.advance(1);
+    await eventually(() => attempts.get('r')?.length === attempt, { what: `attempt ${attempt}` });
+  }
+  const done = await read(
+    'r',
+    (o) => o?.status?.seenGeneration === 1,
+    'the handler`s success after two retries',
+  );
+  expect(done?.metadata.generation).toBe(1);
+  expect(attempts.get('r')).toEqual([first, (first as number) + 600_000, (first as number) + 1_200_000]);
+  await waitForCondition(cluster.client, hourlies, namespace, 'r', 'Ready', 'True', { timeoutMs: 20_000 });
+});
