@@ -30,4 +30,7 @@ export {
 } from './watch/watcher.js';
 export { reflect } from './watch/reflector.js';
 export { Store, type ReadonlyStore } from './watch/store.js';
+export { Informer, type InformerContent, type InformerScope } from './watch/informer.js';
+export { InformerFactory } from './watch/informer-factory.js';
+export { metadataOnly } from './watch/slim.js';
 export type { WatcherEvent, ObjectEvent } from './watch/events.js';

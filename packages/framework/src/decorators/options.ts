@@ -94,8 +94,9 @@ export interface WatchesOptions<T extends KubeObject = KubeObject> {
   plural?: string;
   /**
    * Which of this controller's objects a change of `object` (created, changed or deleted) wakes.
-   * `ours` are the controller's cached objects in the same namespace (all of them for a
-   * cluster-scoped kind). Return objects of `ours` or names.
+   * `object` is its metadata only (apiVersion, kind, metadata): watched kinds are cached
+   * without their content. `ours` are the controller's cached objects in the same namespace
+   * (all of them for a cluster-scoped kind). Return objects of `ours` or names.
    */
   map: (object: KubeObject, ours: readonly T[]) => readonly (T | ObjectRef)[];
   /** The kind may not be served: then it is simply not watched. */

@@ -3,14 +3,14 @@
 // time it is processed, so it follows spec edits that change the references.
 export class ReferenceIndex {
   private readonly owners = new Map<string, Set<string>>();
-  private readonly refsOf = new Map<string, Set<string>>();
+  private readonly refsByOwner = new Map<string, Set<string>>();
 
   /** Sets the complete list of references of `owner`. */
   update(owner: string, refs: Iterable<string>): void {
     this.remove(owner);
     const next = new Set(refs);
     if (next.size === 0) return;
-    this.refsOf.set(owner, next);
+    this.refsByOwner.set(owner, next);
     for (const ref of next) {
       let set = this.owners.get(ref);
       if (!set) this.owners.set(ref, (set = new Set()));
@@ -19,12 +19,17 @@ export class ReferenceIndex {
   }
 
   remove(owner: string): void {
-    for (const ref of this.refsOf.get(owner) ?? []) {
+    for (const ref of this.refsByOwner.get(owner) ?? []) {
       const set = this.owners.get(ref);
       set?.delete(owner);
       if (set?.size === 0) this.owners.delete(ref);
     }
-    this.refsOf.delete(owner);
+    this.refsByOwner.delete(owner);
+  }
+
+  /** What `owner` references now. */
+  refsOf(owner: string): string[] {
+    return [...(this.refsByOwner.get(owner) ?? [])];
   }
 
   ownersOf(ref: string): string[] {

@@ -15,8 +15,10 @@ import type { ReferenceIndex } from './reference-index.js';
 /** Access to the caches of referenced kinds (Secrets, ConfigMaps, ...). */
 export interface RelatedLookup {
   lookup(kind: RelatedKind, namespace: string | undefined, name: string): KubeObject | undefined;
-  /** The state before the newest change, when this process saw it. */
+  /** The state before a change `slot` has not run on yet, when this process saw it. */
   previous(kind: RelatedKind, namespace: string | undefined, name: string): KubeObject | undefined;
+  /** `slot` has run on the newest change of the referenced object (its `previous` may go). */
+  settle(kind: RelatedKind, ref: string, slot: string): void;
   index(kind: RelatedKind): ReferenceIndex;
 }
 
@@ -50,19 +52,26 @@ export class RelatedHandlers implements ProcessingExtension {
         ? (handler.options as unknown as RelatedOptions).refs(object.spec as never, object)
         : [];
       const names = [...new Set(refs)].filter((n): n is string => typeof n === 'string' && n.length > 0);
-      this.related.index(kind).update(
-        `${key}#${handler.id}`,
-        names.map((n) => (namespace ? `${namespace}/${n}` : n)),
-      );
+      const slot = `${key}#${handler.id}`;
+      const index = this.related.index(kind);
+      const earlier = index.refsOf(slot);
+      const now = names.map((n) => (namespace ? `${namespace}/${n}` : n));
+      index.update(slot, now);
+      // A `previous` is kept until its referrers ran on the change: no longer referenced, or
+      // run (unless to be retried: the retry gets the same `old`), it may go.
+      const settle = (refs: string[]) => refs.forEach((ref) => this.related.settle(kind, ref, slot));
+      settle(earlier.filter((ref) => !now.includes(ref)));
       const hashes: Hashes = Object.fromEntries(
         names.map((n) => [n, contentHash(this.related.lookup(kind, namespace, n))]),
       );
       const before = stored[handler.id];
       next[handler.id] = hashes;
-      if (!before) continue; // first sight: nothing to compare with yet
       // A name newly referenced is a spec change (the update handlers' business), not a change of it.
-      const changed = names.filter((n) => before[n] !== undefined && hashes[n] !== before[n]);
-      if (changed.length === 0) continue;
+      const changed = before ? names.filter((n) => before[n] !== undefined && hashes[n] !== before[n]) : [];
+      if (!before || changed.length === 0) {
+        settle(now); // first sight (nothing to compare with yet), or nothing changed
+        continue;
+      }
       const pick = (f: (n: string) => unknown) => Object.fromEntries(changed.map((n) => [n, f(n)]));
       const outcome = await run.invoke(
         handler,
@@ -78,7 +87,7 @@ export class RelatedHandlers implements ProcessingExtension {
         this.failures.get(`${key}#${handler.id}`) ?? 0,
         run.patch,
       );
-      const slot = `${key}#${handler.id}`;
+      if (outcome.kind !== 'retry') settle(now);
       if (outcome.kind === 'retry') {
         next[handler.id] = before; // keep the old hashes: the change is still to be handled
         this.failures.set(slot, (this.failures.get(slot) ?? 0) + 1);
@@ -93,7 +102,11 @@ export class RelatedHandlers implements ProcessingExtension {
 
   release(key: string): void {
     for (const slot of this.failures.keys()) if (slot.startsWith(`${key}#`)) this.failures.delete(slot);
-    for (const handler of this.handlers)
-      this.related.index(handler.related as RelatedKind).remove(`${key}#${handler.id}`);
+    for (const handler of this.handlers) {
+      const kind = handler.related as RelatedKind;
+      const slot = `${key}#${handler.id}`;
+      for (const ref of this.related.index(kind).refsOf(slot)) this.related.settle(kind, ref, slot);
+      this.related.index(kind).remove(slot);
+    }
   }
 }

@@ -1,22 +1,25 @@
 // The pipeline of one controller, top to bottom:
-//   watch$ (list, then watch, per namespace) -> reflect into the cache -> raw-event handlers
+//   primary informers (one per namespace; list, then watch) -> raw-event handlers
 //   -> one key per changed object -> per-object queue (serialised, coalesced, bounded) -> process.
-// Beside it, secondary watches wake objects by key: referenced kinds (through the reference
+// Beside it, secondary informers wake objects by key: referenced kinds (through the reference
 // index), owned children (through their ownerReferences), watched kinds (through their map
-// function), and the periodic resync.
-import { EMPTY, from, merge, mergeMap, Observable, share, tap, type Subscription } from 'rxjs';
+// function), and the periodic resync. Every informer comes from the Operator's factory, so a
+// kind in a namespace is watched and cached once however many controllers and uses read it;
+// owned and watched kinds are cached metadata-only (their readers need no more).
+import { connectable, EMPTY, from, merge, mergeMap, Observable, Subject, tap, type Subscription } from 'rxjs';
 import type { ObjectRef, RelatedKind, WatchesOptions } from '../decorators/options.js';
 import type { KubeClient } from '../kube/client.js';
 import { objectKey, type KubeObject } from '../kube/object.js';
 import { apiVersionOf, type ResourceRef } from '../kube/resource.js';
 import type { Logger } from '../logging/logger.js';
+import { PreviousStates } from '../related/previous-states.js';
 import { ReferenceIndex } from '../related/reference-index.js';
 import type { ControllerSpec } from '../registry.js';
 import { resync$ } from '../timers/resync.js';
 import type { ObjectEvent } from '../watch/events.js';
-import { reflect } from '../watch/reflector.js';
-import { Store } from '../watch/store.js';
-import { watch$, type WatchHooks } from '../watch/watcher.js';
+import type { Informer, InformerContent } from '../watch/informer.js';
+import type { InformerFactory } from '../watch/informer-factory.js';
+import { metadataOnly } from '../watch/slim.js';
 import { createContext, emptyPatch } from '../reconcile/context.js';
 import { HandlerRunner } from '../reconcile/runner.js';
 import { handlerApplies, sharedLabelSelector } from '../reconcile/filters.js';
@@ -44,6 +47,8 @@ export interface ControllerLoopOptions {
   /** The operator-wide limit shared by every controller's queue. */
   limit?: SharedLimit;
   client: KubeClient;
+  /** The operator's shared watches and caches. */
+  informers: InformerFactory;
   logger: Logger;
   fieldManager: string;
   shutdown: AbortSignal;
@@ -59,7 +64,6 @@ export interface ControllerLoopOptions {
   /** Wraps each run, so the runtime can count in-flight work and drain it on shutdown. */
   track?: <T>(work: Promise<T>) => Promise<T>;
   onDepth?: (depth: number) => void;
-  watchHooks?: WatchHooks;
 }
 
 export interface WatchedResource {
@@ -69,48 +73,55 @@ export interface WatchedResource {
 
 export const relatedKindKey = (kind: RelatedKind) => `${kind.apiVersion}/${kind.kind}`;
 
-/** Caches per watched scope: a relist of one namespace replaces only that namespace. */
-class ScopedCache {
-  private readonly stores = new Map<string | undefined, Store>();
-  /** The state each object had before its newest change (for related handlers' `old`). */
-  readonly previous = new Map<string, KubeObject | undefined>();
-
-  storeFor(namespace: string | undefined): Store {
-    let store = this.stores.get(namespace);
-    if (!store) this.stores.set(namespace, (store = new Store()));
-    return store;
-  }
+/** One kind's informers, one per watched scope (a namespace, or all of them). */
+class ScopedInformers {
+  constructor(readonly byScope: Map<string | undefined, Informer>) {}
 
   get(key: string): KubeObject | undefined {
     const namespace = key.includes('/') ? key.slice(0, key.indexOf('/')) : undefined;
-    return (this.stores.get(namespace) ?? this.stores.get(undefined))?.getByKey(key);
+    return (this.byScope.get(namespace) ?? this.byScope.get(undefined))?.cache.getByKey(key);
+  }
+
+  /** The objects of one namespace, from that namespace's cache (or the cluster-wide one's index). */
+  inNamespace(namespace: string): KubeObject[] {
+    return (this.byScope.get(namespace) ?? this.byScope.get(undefined))?.cache.inNamespace(namespace) ?? [];
+  }
+
+  all(): KubeObject[] {
+    return [...this.byScope.values()].flatMap((informer) => informer.cache.list());
   }
 
   keys(): string[] {
     return this.all().map(objectKey);
   }
 
-  all(): KubeObject[] {
-    return [...this.stores.values()].flatMap((store) => store.list());
-  }
-
   get size(): number {
-    return [...this.stores.values()].reduce((sum, store) => sum + store.size, 0);
+    return [...this.byScope.values()].reduce((sum, informer) => sum + informer.cache.size, 0);
   }
 }
 
 export class ControllerLoop {
-  private readonly cache = new ScopedCache();
-  private readonly relatedCaches = new Map<string, ScopedCache>();
+  private readonly cache: ScopedInformers;
+  private readonly relatedCaches = new Map<
+    string,
+    { informers: ScopedInformers; previous: PreviousStates }
+  >();
+  private readonly owned: ScopedInformers[];
+  private readonly watched: {
+    informers: ScopedInformers;
+    resource: ResourceRef;
+    map: WatchedResource['map'];
+  }[];
   private readonly indexes = new Map<string, ReferenceIndex>();
   /** Keys woken by something other than their own change (resync, children): run @Reconcile even on an echo. */
   private readonly forced = new Map<string, Exclude<WakeReason, 'change' | 'scheduled'>>();
   /** What the processor needs to see referenced objects. */
   readonly related: RelatedLookup = {
     lookup: (kind, namespace, name) =>
-      this.relatedCaches.get(relatedKindKey(kind))?.get(namespace ? `${namespace}/${name}` : name),
+      this.relatedCaches.get(relatedKindKey(kind))?.informers.get(namespace ? `${namespace}/${name}` : name),
     previous: (kind, namespace, name) =>
       this.relatedCaches.get(relatedKindKey(kind))?.previous.get(namespace ? `${namespace}/${name}` : name),
+    settle: (kind, ref, slot) => this.relatedCaches.get(relatedKindKey(kind))?.previous.settle(ref, slot),
     index: (kind) => {
       const key = relatedKindKey(kind);
       let index = this.indexes.get(key);
@@ -160,6 +171,23 @@ export class ControllerLoop {
         this.daemons,
       ],
     });
+    // Informers are taken here, before any loop starts: each then holds the richest content
+    // any of its readers needs from its first list on.
+    const labelSelector = sharedLabelSelector(
+      spec.handlers.filter((h) => !['startup', 'cleanup'].includes(h.kind)).map((h) => h.options),
+    );
+    this.cache = this.informersOf(spec.resource, 'full', labelSelector);
+    for (const id of this.relatedKindIds())
+      this.relatedCaches.set(id, {
+        informers: this.informersOf(options.relatedResources.get(id) as ResourceRef, 'full'),
+        previous: new PreviousStates(),
+      });
+    this.owned = options.ownedResources.map((resource) => this.informersOf(resource, 'metadata'));
+    this.watched = (options.watchedResources ?? []).map(({ resource, map }) => ({
+      informers: this.informersOf(resource, 'metadata'),
+      resource,
+      map,
+    }));
   }
 
   latest(key: string): KubeObject | undefined {
@@ -170,39 +198,38 @@ export class ControllerLoop {
     return this.cache.size;
   }
 
+  /** States of referenced objects kept for related handlers' `old` (bounded: see previous-states.ts). */
+  get previousStatesCount(): number {
+    return [...this.relatedCaches.values()].reduce((sum, cache) => sum + cache.previous.size, 0);
+  }
+
   start(): void {
-    const { spec, options } = this;
-    const scopes = this.scopes(spec.resource);
+    const { options } = this;
     // Readiness and processing wait for every cache a run reads: the primary lists and those of
     // referenced kinds (a Secret not listed yet would look deleted to a related handler).
-    const unsynced = new Set(scopes.map((namespace) => `primary ${namespace ?? ''}`));
-    for (const id of this.relatedKindIds())
-      for (const namespace of this.scopes(this.options.relatedResources.get(id) as ResourceRef))
-        unsynced.add(`${id} ${namespace ?? ''}`);
+    const unsynced = new Set([...this.cache.byScope.keys()].map((namespace) => `primary ${namespace ?? ''}`));
+    for (const [id, { informers }] of this.relatedCaches)
+      for (const namespace of informers.byScope.keys()) unsynced.add(`${id} ${namespace ?? ''}`);
     this.markSynced = (scope: string) => {
       if (!unsynced.delete(scope) || unsynced.size > 0) return;
       this.ready = true;
       options.onSynced?.();
       this.releaseHeld();
     };
-    const labelSelector = sharedLabelSelector(
-      spec.handlers.filter((h) => !['startup', 'cleanup'].includes(h.kind)).map((h) => h.options),
+    // Connected once both readers below subscribed: an informer that already holds its list
+    // replays it synchronously on subscription, and both must see that replay.
+    const events$ = connectable(
+      merge(
+        ...[...this.cache.byScope].map(([namespace, informer]) =>
+          informer.events$.pipe(
+            tap((event) => {
+              if (event.type === 'synced') this.markSynced(`primary ${namespace ?? ''}`);
+            }),
+          ),
+        ),
+      ),
+      { connector: () => new Subject<ObjectEvent>(), resetOnDisconnect: false },
     );
-    const events$ = merge(
-      ...scopes.map((namespace) => {
-        return watch$(options.client, spec.resource, {
-          namespace,
-          labelSelector,
-          log: options.logger,
-          hooks: options.watchHooks,
-        }).pipe(
-          reflect(this.cache.storeFor(namespace)),
-          tap((event) => {
-            if (event.type === 'synced') this.markSynced(`primary ${namespace ?? ''}`);
-          }),
-        );
-      }),
-    ).pipe(share());
 
     const rawHandlers$ = events$.pipe(mergeMap((event) => from(this.runEventHandlers(event))));
     const ownKeys$ = new Observable<string>((subscriber) =>
@@ -241,6 +268,7 @@ export class ControllerLoop {
       }),
     );
     this.subscription = merge(rawHandlers$, runs$).subscribe();
+    this.subscription.add(events$.connect());
   }
 
   /** Stops watching and queueing; runs already started finish on their own; daemons are cancelled. */
@@ -266,11 +294,24 @@ export class ControllerLoop {
     });
   }
 
-  private scopes(resource: ResourceRef): (string | undefined)[] {
-    return resource.namespaced && this.options.namespaces.length ? this.options.namespaces : [undefined];
+  /** The shared informers of a kind, one per namespace served (or one for all). */
+  private informersOf(
+    resource: ResourceRef,
+    content: InformerContent,
+    labelSelector?: string,
+  ): ScopedInformers {
+    const scopes =
+      resource.namespaced && this.options.namespaces.length ? this.options.namespaces : [undefined];
+    return new ScopedInformers(
+      new Map(
+        scopes.map((namespace) => [
+          namespace,
+          this.options.informers.informer({ resource, namespace, labelSelector }, content),
+        ]),
+      ),
+    );
   }
 
-  /** Watches each referenced kind; a change wakes the objects whose refs name it. */
   /** Referenced kinds the apiserver serves (resolved at start), by id. */
   private relatedKindIds(): string[] {
     const ids = new Set(
@@ -279,60 +320,45 @@ export class ControllerLoop {
     return [...ids].filter((id) => this.options.relatedResources.has(id));
   }
 
+  /** Every change of a kind in each served scope (events of the shared informers). */
+  private changes$(
+    informers: ScopedInformers,
+    onSynced: (namespace: string | undefined) => void = () => {},
+  ): Observable<ObjectEvent> {
+    return merge(
+      ...[...informers.byScope].map(([namespace, informer]) =>
+        informer.events$.pipe(tap((event) => event.type === 'synced' && onSynced(namespace))),
+      ),
+    );
+  }
+
+  /** A change of a referenced object wakes the objects whose refs name it. */
   private relatedKeys$(): Observable<string> {
     const kinds = new Map<string, RelatedKind>();
     for (const h of this.spec.handlers) if (h.related) kinds.set(relatedKindKey(h.related), h.related);
     return merge(
-      ...[...kinds].map(([id, kind]) => {
-        const resource = this.options.relatedResources.get(id);
-        if (!resource) return EMPTY;
-        const cache = new ScopedCache();
-        this.relatedCaches.set(id, cache);
-        return this.changes$(
-          resource,
-          (namespace) => cache.storeFor(namespace),
-          (namespace) => this.markSynced(`${id} ${namespace ?? ''}`),
-        ).pipe(
+      ...[...this.relatedCaches].map(([id, { informers, previous }]) => {
+        const kind = kinds.get(id) as RelatedKind;
+        return this.changes$(informers, (namespace) => this.markSynced(`${id} ${namespace ?? ''}`)).pipe(
           mergeMap((event) => {
             if (event.type === 'synced') return [];
             const ref = objectKey(event.object);
-            cache.previous.set(ref, event.type === 'delete' ? event.object : event.previous);
-            return this.related
-              .index(kind)
-              .ownersOf(ref)
-              .map((owner) => owner.slice(0, owner.lastIndexOf('#')));
+            const slots = this.related.index(kind).ownersOf(ref);
+            // Only what a referrer still has to see is kept (deleted objects included, until then).
+            previous.record(ref, event.type === 'delete' ? event.object : event.previous, slots);
+            return slots.map((slot) => slot.slice(0, slot.lastIndexOf('#')));
           }),
         );
       }),
     );
   }
 
-  /** Every change of a secondary kind, in each watched scope, reflected into a cache per scope. */
-  private changes$(
-    resource: ResourceRef,
-    storeFor: (namespace: string | undefined) => Store = () => new Store(),
-    onSynced: (namespace: string | undefined) => void = () => {},
-  ): Observable<ObjectEvent> {
-    return merge(
-      ...this.scopes(resource).map((namespace) =>
-        watch$(this.options.client, resource, {
-          namespace,
-          log: this.options.logger,
-          hooks: this.options.watchHooks,
-        }).pipe(
-          reflect(storeFor(namespace)),
-          tap((event) => event.type === 'synced' && onSynced(namespace)),
-        ),
-      ),
-    );
-  }
-
-  /** Watches owned kinds; a changed or deleted child wakes its owner. */
+  /** A changed or deleted child wakes its owner (children are cached metadata-only). */
   private ownedKeys$(): Observable<string> {
     const ownerApiVersion = apiVersionOf(this.spec.resource);
     return merge(
-      ...this.options.ownedResources.map((resource) =>
-        this.changes$(resource).pipe(
+      ...this.owned.map((informers) =>
+        this.changes$(informers).pipe(
           mergeMap((event) => {
             if (event.type === 'synced') return [];
             const child = event.object;
@@ -347,21 +373,24 @@ export class ControllerLoop {
     );
   }
 
-  /** Watches @Watches kinds; a change wakes the objects the kind's map function returns. */
+  /**
+   * A change of a @Watches kind wakes the objects its map returns. The map gets the changed
+   * object's metadata (it is cached metadata-only) and the controller's objects of its
+   * namespace, from that namespace's cache: no scan of the others.
+   */
   private watchedKeys$(): Observable<string> {
     return merge(
-      ...(this.options.watchedResources ?? []).map(({ resource, map }) =>
-        this.changes$(resource).pipe(
+      ...this.watched.map(({ informers, resource, map }) =>
+        this.changes$(informers).pipe(
           mergeMap((event) => {
             if (event.type === 'synced') return [];
             const namespace = event.object.metadata.namespace;
-            const ours = this.cache
-              .all()
-              .filter(
-                (o) => !this.spec.resource.namespaced || !namespace || o.metadata.namespace === namespace,
-              );
+            const ours =
+              this.spec.resource.namespaced && namespace
+                ? this.cache.inNamespace(namespace)
+                : this.cache.all();
             try {
-              return map(event.object, ours).map((o) => keyOf(o));
+              return map(metadataOnly(event.object), ours).map((o) => keyOf(o));
             } catch (error) {
               this.options.logger.error(
                 `@Watches(${resource.kind}) map failed for ${objectKey(event.object)}: ${String(error)}`,

@@ -1,4 +1,5 @@
-// /healthz (the process serves), /readyz (every watch has its initial list), /metrics.
+// /healthz (the process serves), /readyz (every watch has its initial list, plus warnings
+// that do not make it unready, e.g. a served namespace that does not exist), /metrics.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
@@ -7,6 +8,8 @@ export interface HealthServerOptions {
   port: number;
   host?: string;
   ready: () => boolean;
+  /** Lines added to /readyz's answer (warnings that do not make it unready). */
+  warnings?: () => string[];
   registry: Registry;
 }
 
@@ -19,7 +22,11 @@ export async function startHealthServer(
       res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok\n');
     } else if (path === '/readyz') {
       const ready = options.ready();
-      res.writeHead(ready ? 200 : 503, { 'Content-Type': 'text/plain' }).end(ready ? 'ok\n' : 'not synced\n');
+      const lines = [
+        ready ? 'ok' : 'not synced',
+        ...(options.warnings?.() ?? []).map((w) => `warning: ${w}`),
+      ];
+      res.writeHead(ready ? 200 : 503, { 'Content-Type': 'text/plain' }).end(`${lines.join('\n')}\n`);
     } else if (path === '/metrics') {
       options.registry.metrics().then(
         (text) => res.writeHead(200, { 'Content-Type': options.registry.contentType }).end(text),

@@ -37,19 +37,28 @@ export class OperatorMetrics {
   });
   readonly watchRestarts = new Counter({
     name: 'operator_watch_restarts_total',
-    help: 'Watch requests restarted, by reason',
-    labelNames: ['controller', 'reason'] as const,
+    help: 'Watch requests restarted, by resource and reason',
+    labelNames: ['resource', 'reason'] as const,
     registers: [this.registry],
   });
   readonly watches = new Gauge({
     name: 'operator_watches',
-    help: 'List-then-watch loops held open, by controller, resource and namespace',
-    labelNames: ['controller', 'resource', 'namespace'] as const,
+    help: 'List-then-watch loops held open, by resource and namespace (shared by every controller)',
+    labelNames: ['resource', 'namespace'] as const,
+    registers: [this.registry],
+  });
+  readonly namespaceMissing = new Gauge({
+    name: 'operator_namespace_missing',
+    help: 'Served namespaces that do not exist (1), or that were found again (0)',
+    labelNames: ['namespace'] as const,
     registers: [this.registry],
   });
   /** Read at scrape time: objects cached per controller. */
   cachedCounts: () => Record<string, number> = () => ({});
   readonly objectsCached: Gauge<'controller'>;
+  /** Read at scrape time: states of referenced objects kept for related handlers, per controller. */
+  previousStatesCounts: () => Record<string, number> = () => ({});
+  readonly previousStates: Gauge<'controller'>;
   readonly leader = new Gauge({
     name: 'operator_leader',
     help: '1 while this instance holds the leader Lease (or runs without leader election)',
@@ -57,16 +66,29 @@ export class OperatorMetrics {
   });
 
   constructor() {
-    const counts = () => this.cachedCounts();
-    this.objectsCached = new Gauge({
-      name: 'operator_objects_cached',
-      help: 'Objects in the controller caches',
+    this.objectsCached = this.perController(
+      'operator_objects_cached',
+      'Objects in the controller caches',
+      () => this.cachedCounts(),
+    );
+    this.previousStates = this.perController(
+      'operator_related_previous_states',
+      "Referenced objects' earlier states kept until their related handlers have run",
+      () => this.previousStatesCounts(),
+    );
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** A gauge per controller whose values are read at scrape time. */
+  private perController(name: string, help: string, read: () => Record<string, number>): Gauge<'controller'> {
+    return new Gauge({
+      name,
+      help,
       labelNames: ['controller'] as const,
       registers: [this.registry],
       collect() {
-        for (const [controller, count] of Object.entries(counts())) this.set({ controller }, count);
+        for (const [controller, count] of Object.entries(read())) this.set({ controller }, count);
       },
     });
-    collectDefaultMetrics({ register: this.registry });
   }
 }

@@ -25,8 +25,10 @@ import {
   type HooksSpec,
 } from '../registry.js';
 import { startHealthServer } from './health-server.js';
+import { InformerFactory } from '../watch/informer-factory.js';
 import { LeaderElector, type LeaderElectionOptions } from './leader-election.js';
 import { OperatorMetrics } from './metrics.js';
+import { ServedNamespaces } from './served-namespaces.js';
 
 export interface OperatorOptions {
   /** Names this operator: field manager for server-side apply, Events' reporting controller, Lease name. */
@@ -49,6 +51,8 @@ export interface OperatorOptions {
   gracePeriodSeconds?: number;
   /** Run handlers only while holding this Lease (client-go semantics); absent: always. */
   leaderElection?: Omit<LeaderElectionOptions, 'identity'> & { identity?: string };
+  /** How often a served namespace found missing is looked up again (default 30 s). */
+  namespaceRecheckSeconds?: number;
   /** Serve /healthz, /readyz and /metrics on this port (0: any free port; absent: no server). */
   healthPort?: number;
   healthHost?: string;
@@ -66,6 +70,8 @@ export class Operator {
   readonly client: KubeClient;
   readonly logger: Logger;
   readonly metrics = new OperatorMetrics();
+  /** The shared watches and caches: one per (resource, namespace, label selector) for all controllers. */
+  readonly informers: InformerFactory;
   private readonly controllers: ControllerSpec[] = [];
   private readonly hooks: HooksSpec[] = [];
   private readonly loops: ControllerLoop[] = [];
@@ -73,6 +79,7 @@ export class Operator {
   private readonly limit: SharedLimit;
   private readonly shutdown = new AbortController();
   private elector: LeaderElector | undefined;
+  private servedNamespaces: ServedNamespaces | undefined;
   private electorClient: KubeClient | undefined;
   private server: Server | undefined;
   private started = false;
@@ -91,6 +98,17 @@ export class Operator {
     this.client = new KubeClient(config);
     this.logger = options.logger ?? createLogger();
     this.limit = new SharedLimit(options.concurrency ?? 32);
+    const m = this.metrics;
+    const label = (resource: ResourceRef) => `${resource.plural}.${resource.group || 'core'}`;
+    this.informers = new InformerFactory({
+      client: this.client,
+      log: this.logger,
+      hooks: {
+        onRestart: (reason, resource) => m.watchRestarts.inc({ resource: label(resource), reason }),
+        onActive: (delta, resource, namespace) =>
+          m.watches.inc({ resource: label(resource), namespace: namespace ?? '*' }, delta),
+      },
+    });
   }
 
   /** Reads a class's decorators (failing now on misuse) and keeps its constructor dependencies. */
@@ -123,11 +141,23 @@ export class Operator {
     this.started = true;
     if (this.controllers.length === 0) throw new RegistrationError('no controller is registered');
     const resolved = await Promise.all(this.controllers.map((spec) => this.resolve(spec)));
+    if (this.options.namespaces?.length) {
+      this.servedNamespaces = new ServedNamespaces({
+        client: this.client,
+        logger: this.logger,
+        namespaces: this.options.namespaces,
+        recheckSeconds: this.options.namespaceRecheckSeconds ?? 30,
+        onState: (namespace, missing) => this.metrics.namespaceMissing.set({ namespace }, missing ? 1 : 0),
+      });
+      await this.servedNamespaces.start();
+    }
     if (this.options.healthPort !== undefined) {
       const { server, port } = await startHealthServer({
         port: this.options.healthPort,
         host: this.options.healthHost,
         ready: () => this.synced,
+        warnings: () =>
+          (this.servedNamespaces?.missing ?? []).map((ns) => `served namespace "${ns}" does not exist`),
         registry: this.metrics.registry,
       });
       [this.server, this.healthPort] = [server, port];
@@ -136,7 +166,10 @@ export class Operator {
     const startControllers = () => {
       this.leading = true;
       this.metrics.leader.set(1);
-      this.controllers.forEach((spec, i) => this.startLoop(spec, resolved[i] as Resolved));
+      // Every loop takes its informers before any starts, so each shared cache lists once, with
+      // the content its most demanding reader needs.
+      const loops = this.controllers.map((spec, i) => this.createLoop(spec, resolved[i] as Resolved));
+      for (const loop of loops) loop.start();
     };
     if (this.options.leaderElection) {
       const { identity, ...lease } = this.options.leaderElection;
@@ -188,6 +221,7 @@ export class Operator {
   }
 
   private async doStop(immediately: boolean): Promise<void> {
+    this.servedNamespaces?.stop();
     await Promise.all(this.loops.map((loop) => loop.stop()));
     const grace = immediately ? 0 : (this.options.gracePeriodSeconds ?? 30) * 1000;
     let timer: NodeJS.Timeout | undefined;
@@ -214,7 +248,7 @@ export class Operator {
     this.resolveStopped?.();
   }
 
-  private startLoop(spec: ControllerSpec, resolved: Resolved): void {
+  private createLoop(spec: ControllerSpec, resolved: Resolved): ControllerLoop {
     const logger = this.logger.child({ controller: spec.name });
     const events = new EventRecorder(this.client, this.name, process.env.POD_NAME ?? hostname(), (error) =>
       logger.debug(`could not post an Event: ${String(error)}`),
@@ -249,6 +283,7 @@ export class Operator {
         concurrency: this.options.concurrency ?? 32,
         limit: this.limit,
         client: this.client,
+        informers: this.informers,
         logger,
         fieldManager: this.name,
         shutdown: this.shutdown.signal,
@@ -262,23 +297,13 @@ export class Operator {
         },
         track: (work) => this.track(work),
         onDepth: (depth) => m.queueDepth.set({ controller: spec.name }, depth),
-        watchHooks: {
-          onRestart: (reason) => m.watchRestarts.inc({ controller: spec.name, reason }),
-          onActive: (delta, resource, namespace) =>
-            m.watches.inc(
-              {
-                controller: spec.name,
-                resource: `${resource.plural}.${resource.group || 'core'}`,
-                namespace: namespace ?? '*',
-              },
-              delta,
-            ),
-        },
       },
     );
     m.cachedCounts = () => Object.fromEntries(this.loops.map((l) => [l.spec.name, l.cachedCount]));
+    m.previousStatesCounts = () =>
+      Object.fromEntries(this.loops.map((l) => [l.spec.name, l.previousStatesCount]));
     this.loops.push(loop);
-    loop.start();
+    return loop;
   }
 
   private track<T>(work: Promise<T>): Promise<T> {

@@ -39,7 +39,7 @@ export type WatchRestartReason = 'expired' | 'inactivity' | 'error';
 
 /** Counters for metrics. */
 export interface WatchHooks {
-  onRestart?(reason: WatchRestartReason): void;
+  onRestart?(reason: WatchRestartReason, resource: ResourceRef): void;
   /** A list-then-watch loop starts (+1) or ends (-1): the number of watches held open. */
   onActive?(delta: 1 | -1, resource: ResourceRef, namespace: string | undefined): void;
   /** A list that replaces an earlier complete one (not the first list). */
@@ -86,7 +86,7 @@ export function watch$<T extends KubeObject = KubeObject>(
 
     const recover = (error: unknown): Observable<0> => {
       const reason = restartReason(error);
-      options.hooks?.onRestart?.(reason);
+      options.hooks?.onRestart?.(reason, resource);
       if (reason === 'expired') {
         options.log?.debug('watch: resourceVersion expired, relisting', { ...what, error: describe(error) });
         cursor.resourceVersion = undefined;

@@ -158,13 +158,15 @@ test('/readyz waits for the initial list, /healthz answers at once, /metrics cou
     expect(metrics).toMatch(/operator_objects_cached\{controller="ProbeController"\} 1/);
     // One list-then-watch loop for the controller's kind in its one namespace.
     expect(metrics).toMatch(
-      /operator_watches\{controller="ProbeController",resource="[^"]+",namespace="[^"]+"\} 1/,
+      new RegExp(`operator_watches\\{resource="${resource.plural}\\.[^"]+",namespace="${ns.name}"\\} 1`),
     );
     expect(metrics).toMatch(
       /operator_handler_duration_seconds_count\{controller="ProbeController",handler="create"\} 1/,
     );
     expect(metrics).toMatch(
-      /operator_watch_restarts_total\{controller="ProbeController",reason="error"\} [1-9]/,
+      new RegExp(
+        `operator_watch_restarts_total\\{resource="${resource.plural}\\.[^"]+",reason="error"\\} [1-9]`,
+      ),
     );
   } finally {
     await operator.stop();
