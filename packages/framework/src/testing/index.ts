@@ -12,4 +12,5 @@ export {
 export { startControlPlane, ensureControlPlaneBinaries, type ControlPlane } from './control-plane.js';
 export { startOperator, type RunningOperator, type StartOperatorOptions } from './operator.js';
 export { ManualClock } from './manual-clock.js';
+export { openWatches } from './watches.js';
 export { waitForObject, waitForCondition, waitForEvent, type EventMatch, type WaitOptions } from './wait.js';

@@ -13,7 +13,7 @@ import {
   type KubeObject,
   type ResourceRef,
 } from '@fedora-operators/framework';
-import { startOperator, type RunningOperator } from '@fedora-operators/framework/testing';
+import { openWatches, startOperator, type RunningOperator } from '@fedora-operators/framework/testing';
 import { createTestNamespace, type TestNamespace } from '../../../../test/support/cluster.ts';
 import { ensureTestCrd } from '../../../../test/support/crds.ts';
 import { eventually } from '../../../../test/support/eventually.ts';
@@ -65,21 +65,6 @@ let running: RunningOperator;
 
 const metricsText = async () => running.operator.metrics.registry.metrics();
 
-/** Open watches per (resource, namespace), summed over any other label. */
-function watchesByScope(text: string): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    const m = /^operator_watches\{(.*)\} (\d+)$/.exec(line);
-    if (!m) continue;
-    const labels = Object.fromEntries(
-      [...(m[1] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]),
-    );
-    const scope = `${labels.resource} ${labels.namespace}`;
-    counts.set(scope, (counts.get(scope) ?? 0) + Number(m[2]));
-  }
-  return counts;
-}
-
 beforeAll(async () => {
   for (const name of ['shared-a', 'shared-b']) namespaces.push(await createTestNamespace(name));
   const { client } = namespaces[0] as TestNamespace;
@@ -95,7 +80,7 @@ afterAll(async () => {
 });
 
 test('each kind is watched once per namespace, whichever controllers and uses read it', async () => {
-  const counts = watchesByScope(await metricsText());
+  const counts = await openWatches(running.operator);
   const kinds = ['sharers', 'peers', 'secrets', 'configmaps', 'services'];
   const expected = new Map<string, number>();
   for (const ns of namespaces)

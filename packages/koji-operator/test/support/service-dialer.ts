@@ -7,7 +7,7 @@
 // Every name and port must exist in the cluster: a name no Service has fails like DNS would.
 import type { KubeClient, KubeObject } from '@fedora-operators/framework';
 import type { HubDialer } from '../../src/koji/index.js';
-import { Resources } from '../../src/manifests/index.js';
+import { Resources, selectorFor } from '../../src/manifests/index.js';
 
 const endpointSlices = {
   group: 'discovery.k8s.io',
@@ -70,5 +70,27 @@ export function serviceDialer(
         return reach({ namespace: name.namespace, service: name.service, ip, port: target });
     }
     throw new Error(`Service ${name.service} has no ready endpoint for port ${port}`);
+  };
+}
+
+/**
+ * The last hop for the proposal's hub (KojiHub `mb-koji-hub`): a hub pod's HTTPS endpoint, in
+ * whichever namespace, is the emulator listening on `port()`; anything else is not reachable.
+ */
+export function hubPodsAre(
+  kube: KubeClient,
+  port: () => number,
+): (endpoint: Endpoint) => Promise<{ host: string; port: number }> {
+  const labelSelector = Object.entries(selectorFor('koji-hub', 'mb-koji-hub'))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+  return async (endpoint) => {
+    const pods = await kube.list<KubeObject>(Resources.pod, endpoint.namespace, { labelSelector });
+    const ips = pods.items.map((p) => (p.status as { podIP?: string } | undefined)?.podIP);
+    if (!ips.includes(endpoint.ip) || endpoint.port !== 8443)
+      throw new Error(
+        `${endpoint.ip}:${endpoint.port} (Service ${endpoint.service}) is not a koji-hub pod's HTTPS port`,
+      );
+    return { host: '127.0.0.1', port: port() };
   };
 }

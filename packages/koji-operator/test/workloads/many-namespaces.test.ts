@@ -11,11 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from '@fedora-operators/framework';
-import { startOperator, type RunningOperator } from '@fedora-operators/framework/testing';
+import { openWatches, startOperator, type RunningOperator } from '@fedora-operators/framework/testing';
 import { startKojiHub, type KojiHubHandle } from '../../../../test/koji-hub/hub.ts';
 import { HubClientFactory } from '../../src/hub-connection/index.js';
 import { kojiControllers, options } from '../../src/main.js';
-import { Resources, selectorFor } from '../../src/manifests/index.js';
 import {
   create,
   createTestNamespace,
@@ -28,7 +27,7 @@ import {
   type TestNamespace,
 } from '../support/cluster.js';
 import { eventually } from '../support/eventually.js';
-import { serviceDialer, type Endpoint } from '../support/service-dialer.js';
+import { hubPodsAre, serviceDialer } from '../support/service-dialer.js';
 
 const COUNT = 20;
 const crs = ['koji-hub', 'koji-web', 'kojira', 'koji-builder', 'koji-user'];
@@ -38,21 +37,6 @@ let operator: RunningOperator;
 let hub: KojiHubHandle;
 let factory: HubClientFactory;
 let pki: string;
-
-/** A hub pod's HTTPS endpoint, in any of the namespaces, is the emulator. */
-async function reachHubPod(endpoint: Endpoint): Promise<{ host: string; port: number }> {
-  const pods = await kube.list<KubeObject>(Resources.pod, endpoint.namespace, {
-    labelSelector: Object.entries(selectorFor('koji-hub', 'mb-koji-hub'))
-      .map(([k, v]) => `${k}=${v}`)
-      .join(','),
-  });
-  const ips = pods.items.map((p) => (p.status as { podIP?: string } | undefined)?.podIP);
-  if (!ips.includes(endpoint.ip) || endpoint.port !== 8443)
-    throw new Error(
-      `${endpoint.ip}:${endpoint.port} (${endpoint.service}) is not a koji-hub pod's HTTPS port`,
-    );
-  return { host: '127.0.0.1', port: hub.port };
-}
 
 /** gen-certs.sh's hub certificate again, from its CA, naming the hub Services of every namespace. */
 function hubCertificateForAll(names: string[]): { certPath: string; keyPath: string } {
@@ -83,21 +67,6 @@ function hubCertificateForAll(names: string[]): { certPath: string; keyPath: str
     ]),
   );
   return { certPath: file('all.crt'), keyPath: file('all.key') };
-}
-
-/** Open watches per (resource, namespace), summed over any other label. */
-async function watchesByScope(): Promise<Map<string, number>> {
-  const counts = new Map<string, number>();
-  for (const line of (await operator.operator.metrics.registry.metrics()).split('\n')) {
-    const m = /^operator_watches\{(.*)\} (\d+)$/.exec(line);
-    if (!m) continue;
-    const labels = Object.fromEntries(
-      [...(m[1] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]),
-    );
-    const scope = `${labels.namespace} ${labels.resource}`;
-    counts.set(scope, (counts.get(scope) ?? 0) + Number(m[2]));
-  }
-  return counts;
 }
 
 beforeAll(async () => {
@@ -139,7 +108,14 @@ beforeAll(async () => {
     ca: { certPath: join(pki, 'ca.crt'), keyPath: join(pki, 'ca.key') },
     serverCert,
   });
-  factory = new HubClientFactory({ transport: { dial: serviceDialer(kube, reachHubPod) } });
+  factory = new HubClientFactory({
+    transport: {
+      dial: serviceDialer(
+        kube,
+        hubPodsAre(kube, () => hub.port),
+      ),
+    },
+  });
   operator = await startOperator(
     kojiControllers(factory),
     { ...options, namespaces: names, resyncSeconds: 0 },
@@ -160,7 +136,7 @@ afterAll(async () => {
 });
 
 test('one watch per kind the operator uses, per namespace it serves', async () => {
-  const counts = await watchesByScope();
+  const counts = await openWatches(operator.operator);
   const kinds = [
     'configmaps.core',
     'deployments.apps',
@@ -178,7 +154,7 @@ test('one watch per kind the operator uses, per namespace it serves', async () =
     'statefulsets.apps',
   ];
   const expected = Object.fromEntries(
-    namespaces.flatMap((ns) => kinds.map((kind) => [`${ns.name} ${kind}`, 1])),
+    namespaces.flatMap((ns) => kinds.map((kind) => [`${kind} ${ns.name}`, 1])),
   );
   expect(Object.fromEntries(counts)).toEqual(expected);
 });

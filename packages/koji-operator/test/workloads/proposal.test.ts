@@ -16,7 +16,7 @@ import type { RunningOperator } from '@fedora-operators/framework/testing';
 import { startKojiHub, type KojiHubHandle } from '../../../../test/koji-hub/hub.ts';
 import { HubClientFactory } from '../../src/hub-connection/index.js';
 import { KojiClient, type HubDialer } from '../../src/koji/index.js';
-import { Resources, selectorFor } from '../../src/manifests/index.js';
+import { Resources } from '../../src/manifests/index.js';
 import {
   condition,
   create,
@@ -30,7 +30,7 @@ import {
   type TestNamespace,
 } from '../support/cluster.js';
 import { eventually } from '../support/eventually.js';
-import { serviceDialer, type Endpoint } from '../support/service-dialer.js';
+import { hubPodsAre, serviceDialer, type Endpoint } from '../support/service-dialer.js';
 
 let ns: TestNamespace;
 let operator: RunningOperator;
@@ -41,19 +41,7 @@ const dialed: string[] = [];
 const crs = ['koji-hub', 'koji-web', 'kojira', 'koji-builder', 'koji-user'];
 
 /** A hub pod's endpoint is the emulator; anything else is not reachable from here. */
-async function reachHubPod(endpoint: Endpoint): Promise<{ host: string; port: number }> {
-  const pods = await ns.client.list<KubeObject>(Resources.pod, ns.name, {
-    labelSelector: Object.entries(selectorFor('koji-hub', 'mb-koji-hub'))
-      .map(([k, v]) => `${k}=${v}`)
-      .join(','),
-  });
-  const ips = pods.items.map((p) => (p.status as { podIP?: string } | undefined)?.podIP);
-  if (!ips.includes(endpoint.ip) || endpoint.port !== 8443)
-    throw new Error(
-      `${endpoint.ip}:${endpoint.port} (Service ${endpoint.service}) is not a koji-hub pod's HTTPS port`,
-    );
-  return { host: '127.0.0.1', port: hub.port };
-}
+const reachHubPod = (endpoint: Endpoint) => hubPodsAre(ns.client, () => hub.port)(endpoint);
 
 const secretData = async (name: string, key: string) =>
   Buffer.from(
