@@ -18,8 +18,9 @@
 // path that does not carry the run's marks.
 //
 // Fails when: not root / no CAP_SYS_ADMIN (unshare/mount refuse: the message says so), the
-// machine has no cgroup v1 hierarchies (this node is set up for cgroup v1), a command of
-// util-linux or iproute2 is missing.
+// machine has no cgroup v1 cpu and memory hierarchies (this node is set up for cgroup v1; a
+// cgroup v2-only host is refused by name, realNodeRefusal), a command of util-linux or
+// iproute2 is missing.
 import { execFileSync } from 'node:child_process';
 import {
   existsSync,
@@ -69,15 +70,40 @@ export function cgroupV1Hierarchies(base = CGROUP_BASE): string[] {
   });
 }
 
-export function createRunNamespaces(names: NodeNames): void {
-  if (process.getuid?.() !== 0)
-    throw new Error('test/cluster: the real node needs root (network and mount namespaces, cgroups)');
-  const hierarchies = cgroupV1Hierarchies();
-  if (!hierarchies.includes('memory') || !hierarchies.includes('cpu')) {
-    throw new Error(
-      `test/cluster: the real node needs cgroup v1 hierarchies under ${CGROUP_BASE} (found: ${hierarchies.join(', ') || 'none'})`,
+/**
+ * Why the real node cannot run on this host, or undefined when it can: it needs Linux, root
+ * (network and mount namespaces, mounts, cgroups) and the cgroup v1 cpu and memory hierarchies
+ * (the kubelet runs with the cgroupfs driver in cgroups the harness makes in every v1
+ * hierarchy; a hybrid host, with v2 mounted beside them as `unified`, is fine). A host with
+ * only cgroup v2 at the base is named as such.
+ */
+export function realNodeRefusal(host: {
+  platform: NodeJS.Platform;
+  uid: number | undefined;
+  cgroupBase?: string;
+}): string | undefined {
+  const base = host.cgroupBase ?? CGROUP_BASE;
+  if (host.platform !== 'linux')
+    return `test/cluster: the real node runs only on Linux (this is ${host.platform})`;
+  if (host.uid !== 0)
+    return `test/cluster: the real node needs root (network and mount namespaces, cgroups); this is uid ${host.uid ?? '?'}`;
+  const hierarchies = cgroupV1Hierarchies(base);
+  if (hierarchies.includes('memory') && hierarchies.includes('cpu')) return undefined;
+  if (existsSync(join(base, 'cgroup.controllers'))) {
+    return (
+      `test/cluster: only cgroup v2 (unified) is mounted at ${base}; the real node's kubelet runs ` +
+      'with the cgroupfs driver in cgroup v1 hierarchies (cpu, memory, ...) that this harness sets ' +
+      'up, so it cannot run on this host. Boot with systemd.unified_cgroup_hierarchy=0 (cgroup v1 ' +
+      'or hybrid) to run it; the KWOK tier (jest project integration) and `npm run demo -- --kwok` ' +
+      'need no cgroups'
     );
   }
+  return `test/cluster: the real node needs the cgroup v1 cpu and memory hierarchies under ${base} (found: ${hierarchies.join(', ') || 'none'})`;
+}
+
+export function createRunNamespaces(names: NodeNames): void {
+  const refusal = realNodeRefusal({ platform: process.platform, uid: process.getuid?.() });
+  if (refusal) throw new Error(refusal);
   const nsDir = join(names.runDir, 'ns');
   const fakeDir = join(names.runDir, 'fake-sysctl');
   mkdirSync(nsDir, { recursive: true });
@@ -116,7 +142,7 @@ export function createRunNamespaces(names: NodeNames): void {
     ].join('\n'),
   ]);
 
-  for (const hierarchy of hierarchies) {
+  for (const hierarchy of cgroupV1Hierarchies()) {
     const dir = join(CGROUP_BASE, hierarchy, names.cgroupRoot);
     mkdirSync(dir, { recursive: true });
     if (hierarchy === 'cpuset') {

@@ -28,7 +28,7 @@ import {
   probe,
   waitFor,
 } from './control-plane.ts';
-import { createRunNamespaces, sweepRun, type SweepReport } from './node-host.ts';
+import { createRunNamespaces, realNodeRefusal, sweepRun, type SweepReport } from './node-host.ts';
 import { nodeBaseImages } from './node-images.ts';
 import { nodeNames, RUN_PREFIX, type NodeNames } from './node-names.ts';
 import type { InnerState } from './real-cluster-up.ts';
@@ -139,11 +139,8 @@ export async function startRealCluster(options: RealClusterOptions = {}): Promis
     }
   };
   const started = Date.now();
-  if (process.platform !== 'linux' || process.getuid?.() !== 0) {
-    throw new Error(
-      'test/cluster: the real node needs root on Linux (network and mount namespaces, cgroups)',
-    );
-  }
+  const refusal = realNodeRefusal({ platform: process.platform, uid: process.getuid?.() });
+  if (refusal) throw new Error(refusal);
   await timed('packages', ensureNodePackages);
   const binDir = await timed('build', () => {
     log('checking the node binaries (a first build takes several minutes)');

@@ -1,4 +1,5 @@
-// `npm run demo`: the whole thing on one machine. As root on Linux it runs on a real node
+// `npm run demo`: the whole thing on one machine. As root on Linux (with cgroup v1 or hybrid
+// cgroups) it runs on a real node
 // (demo-real.ts: real kubelet, containerd, CoreDNS; locally built images; the operator
 // in-cluster) and prints what is real and what stands in. Elsewhere, or with --kwok, it falls
 // back, saying so, to the local control plane with KWOK for pods (real etcd, kube-apiserver,
@@ -25,6 +26,7 @@ import {
   stopControlPlane,
   type ClusterState,
 } from '../../../test/cluster/control-plane.ts';
+import { realNodeRefusal } from '../../../test/cluster/node-host.ts';
 import { startKojiHub, type KojiHubHandle } from '../../../test/koji-hub/hub.ts';
 import { crTable, runRealDemo, showEvery } from './demo-real.ts';
 
@@ -43,10 +45,10 @@ async function main(): Promise<void> {
       throw new Error(`${built} is missing: 'npm run demo' builds it first (tsc -b)`);
   }
   if (!useCurrent && !process.argv.includes('--kwok')) {
-    if (process.platform === 'linux' && process.getuid?.() === 0) return runRealDemo(log);
+    const refusal = realNodeRefusal({ platform: process.platform, uid: process.getuid?.() });
+    if (!refusal) return runRealDemo(log);
     log(
-      `no real node: it needs root on Linux (this is ${process.platform}, uid ${process.getuid?.() ?? '?'}); ` +
-        'falling back to KWOK, which runs no containers',
+      `no real node: ${refusal.replace(/^test\/cluster: /, '')}; falling back to KWOK, which runs no containers`,
     );
   }
   if (!useCurrent) {
