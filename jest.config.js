@@ -43,7 +43,7 @@ export default {
       globalTeardown: '<rootDir>/test/cluster/jest-real-teardown.ts',
     },
     {
-      // The proposal's Koji on the real node (locally built images). Not in `npm test` yet.
+      // The proposal's Koji on the real node (locally built images), run by `npm test` after `real`.
       ...common,
       displayName: 'real-koji',
       testMatch: ['<rootDir>/test/real-node/koji/*.test.ts'],

@@ -82,7 +82,10 @@ export function imageConfig(spec: ImageSpec, diffIds: string[]): object {
 }
 
 /** The layer's tar in the cache (made once) and its sha256. */
-async function cachedLayer(layer: LayerSpec, cacheDir: string): Promise<{ tar: string; digest: string }> {
+export async function cachedLayer(
+  layer: LayerSpec,
+  cacheDir: string,
+): Promise<{ tar: string; digest: string }> {
   const dir = join(cacheDir, 'layers');
   mkdirSync(dir, { recursive: true });
   const tar = join(dir, `${shortHash(layer.key)}.tar`);

@@ -38,7 +38,7 @@ import {
   type ImageContract,
   type ImageName,
 } from '../../packages/koji-operator/src/images/contract.ts';
-import { buildImageArchive, type ImageSpec, type LayerSpec } from '../cluster/local-images.ts';
+import { buildImageArchive, cachedLayer, type ImageSpec, type LayerSpec } from '../cluster/local-images.ts';
 import { debianBaseLayer } from './debian-base.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -214,6 +214,17 @@ function imageSpec(contract: ImageContract, layers: LayerSpec[], workingDir = '/
     workingDir,
     exposedPorts: contract.ports.map((p) => `${p.port}/tcp`),
   };
+}
+
+/**
+ * The layers that need no build of the operator, made and cached ahead of the tests (setup's
+ * scripts/setup.d/koji-images.sh): the Debian base (minutes) and the koji files. kojiImages()
+ * then only adds the operator's layer and writes the archive.
+ */
+export async function prepareKojiLayers(cacheDir: string, log: (m: string) => void): Promise<void> {
+  for (const layer of [debianBaseLayer(cacheDir, log), kojiFilesLayer(cacheDir)]) {
+    await cachedLayer(layer, cacheDir);
+  }
 }
 
 /** One archive with every koji image and PostgreSQL (built once per machine, then cached). */
