@@ -218,7 +218,7 @@ function imageSpec(contract: ImageContract, layers: LayerSpec[], workingDir = '/
 
 /**
  * The layers that need no build of the operator, made and cached ahead of the tests (setup's
- * scripts/setup.d/koji-images.sh): the Debian base (minutes) and the koji files. kojiImages()
+ * scripts/setup.d/real-node.sh): the Debian base (minutes) and the koji files. kojiImages()
  * then only adds the operator's layer and writes the archive.
  */
 export async function prepareKojiLayers(cacheDir: string, log: (m: string) => void): Promise<void> {

@@ -1,4 +1,4 @@
-// `node test/koji-images/prepare.ts <cache dir>` (scripts/setup.d/koji-images.sh): makes the
+// `node test/koji-images/prepare.ts <cache dir>` (scripts/setup.d/real-node.sh): makes the
 // slow layers of the koji images once per machine, with progress on stderr, so that the
 // real-node Koji tests and the demo start from the cache. Without a cache folder argument it
 // fails saying so; a failed build exits non-zero with mmdebstrap's or pip's output above.

@@ -9,7 +9,7 @@
 // files, log in to the hub), never that koji's web pages or builds work.
 // Images: test/koji-images (Debian/PyPI/npm builds of the image contract; STANDINS says which
 // parts stand in for what no registry ships). Their slow layers are made by setup
-// (scripts/setup.d/koji-images.sh); the operator's layer is added here.
+// (scripts/setup.d/real-node.sh); the operator's layer is added here.
 import { beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -54,6 +54,12 @@ function condition(kind: string, name: string, type: string): string {
     '-o',
     `jsonpath={.status.conditions[?(@.type=="${type}")].status}`,
   ]);
+}
+
+/** Applies examples/<file> and waits until that CR's condition `type` is True. */
+async function applyExample(file: string, kind: string, name: string, type: string): Promise<void> {
+  kubectl(['-n', ns, 'apply', '-f', join(root, 'examples', file)]);
+  await waitFor(`${kind} ${name} ${type}=True`, () => condition(kind, name, type) === 'True', 300_000);
 }
 
 /** The hub container's log: the emulator's request lines (method, user, FAULT). */
@@ -272,12 +278,8 @@ describe('Koji on a real node', () => {
   });
 
   it('starts the example Kojira: the real kojira logs in with its issued certificate and keeps running its repo loops', async () => {
-    kubectl(['-n', ns, 'apply', '-f', join(root, 'examples', 'kojira.yaml')]);
-    await waitFor(
-      "the Kojira's koji user exists with the repo permission",
-      () => condition('kojira', 'kojira', 'KojiSynced') === 'True',
-      300_000,
-    );
+    // KojiSynced: its koji user exists with the repo permission.
+    await applyExample('kojira.yaml', 'kojira', 'kojira', 'KojiSynced');
     // kojira's main loop (repo.query) and its regen thread (repo.checkQueue, which needs the
     // repo permission) answered without a fault, twice: at least one full 15 s cycle.
     await waitFor("kojira's repo loops go round against the hub", () => answeredRepoCalls() >= 2, 300_000);
@@ -295,12 +297,7 @@ describe('Koji on a real node', () => {
   });
 
   it('starts the example KojiWeb (real Apache; kojiweb itself is a STAND-IN): Ready, its user made on the hub', async () => {
-    kubectl(['-n', ns, 'apply', '-f', join(root, 'examples', 'koji-web.yaml')]);
-    await waitFor(
-      'the KojiWeb is Ready',
-      () => condition('kojiweb', 'koji-web', 'Ready') === 'True',
-      300_000,
-    );
+    await applyExample('koji-web.yaml', 'kojiweb', 'koji-web', 'Ready');
     expect(condition('kojiweb', 'koji-web', 'KojiSynced')).toBe('True');
     // The stand-in page, served by the real Apache with the operator's config, reaches the hub
     // with web.conf's hub URL and CA.
@@ -319,12 +316,7 @@ describe('Koji on a real node', () => {
   });
 
   it('starts the example KojiBuilder (kojid is a STAND-IN): its host registered on the hub, logged in, Ready', async () => {
-    kubectl(['-n', ns, 'apply', '-f', join(root, 'examples', 'koji-builder.yaml')]);
-    await waitFor(
-      'the KojiBuilder is Ready',
-      () => condition('kojibuilder', 'default', 'Ready') === 'True',
-      300_000,
-    );
+    await applyExample('koji-builder.yaml', 'kojibuilder', 'default', 'Ready');
     const hosts = JSON.parse(
       kubectl(['-n', ns, 'get', 'kojibuilder', 'default', '-o', 'jsonpath={.status.hosts}']),
     ) as { name: string }[];
