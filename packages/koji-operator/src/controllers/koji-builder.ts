@@ -24,7 +24,13 @@ import {
 } from '../api/index.js';
 import { HubConnectionError, hubProblemOf } from '../hub-connection/index.js';
 import { builderHostIdentities, retireBuilderHosts, syncBuilderHosts } from '../koji-sync/index.js';
-import { builderManifests, builderNames, filesUrlFor, Resources } from '../manifests/index.js';
+import {
+  buildrootFilesCheck,
+  builderManifests,
+  builderNames,
+  filesUrlFor,
+  Resources,
+} from '../manifests/index.js';
 import { resolveAndReport } from './hub-address.js';
 import { ensureBuilderCertificates } from './certificates.js';
 import { decodeConfigMap } from './koji-hub.js';
@@ -79,10 +85,18 @@ export class KojiBuilderController extends KojiSideController {
     if (missing) return missing;
     const address = resolveAndReport(ctx, spec.koji_hub_url, lookup, 'koji_hub_url');
     if (!('ok' in address)) return address;
+    const hub = 'hub' in lookup ? lookup.hub : undefined;
+    // mock in the buildroots fetches from there: the hub's plain-HTTP /kojifiles when it has one.
+    const topurl = filesUrlFor(address, hub, 'pods');
+    const files = buildrootFilesCheck({
+      topurl,
+      builder,
+      hubName: hub && address.namesTheHub ? hub.metadata.name : undefined,
+    });
+    ctx.condition({ type: 'BuildrootFiles', ...files });
     const rendered = builderManifests({
       hubUrl: address.baseUrl,
-      // mock in the buildroots fetches from there: the hub's plain-HTTP /kojifiles when it has one.
-      topurl: filesUrlFor(address, 'hub' in lookup ? lookup.hub : undefined, 'pods'),
+      topurl,
       builder,
       referencedHash: referencedHash([
         ...secretRefs(spec).map((n) => refs.secrets.get(n)),

@@ -24,5 +24,6 @@ export {
 export { exposure, type ExposureInput } from './exposure.js';
 export * from './hub-claims.js';
 export * from './hub-address.js';
+export * from './buildroot-files.js';
 export * from './schema-plan.js';
 export * from './schema-job.js';

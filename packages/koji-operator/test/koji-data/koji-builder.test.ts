@@ -177,6 +177,31 @@ describe('KojiBuilder', () => {
     expect(await admin.getHost('bld-1')).toMatchObject({ enabled: true });
   });
 
+  test("mock in the buildroots cannot fetch HTTPS /kojifiles with the hub's private CA: BuildrootFiles says so until the hub serves plain HTTP", async () => {
+    // The namespace's KojiHub has http_enabled unset (false): kojid's topurl is HTTPS.
+    const before = await waitFor<KojiBuilder>(
+      Resources.kojiBuilder,
+      'bld',
+      (o) => condition(o, 'BuildrootFiles')?.reason === 'HttpsWithPrivateCA',
+    );
+    expect(condition(before, 'BuildrootFiles')).toMatchObject({ status: 'False' });
+    expect(condition(before, 'BuildrootFiles')?.message).toContain(
+      'set http_enabled: true on KojiHub koji-hub',
+    );
+    const config = await ns.client.get(Resources.configMap, ns.name, 'bld-config');
+    expect(JSON.stringify(config?.data)).toContain('topurl = https://');
+    await ns.client.mergePatch(Resources.kojiHub, ns.name, 'koji-hub', { spec: { http_enabled: true } });
+    const after = await waitFor<KojiBuilder>(
+      Resources.kojiBuilder,
+      'bld',
+      (o) => condition(o, 'BuildrootFiles')?.reason === 'PlainHttp',
+    );
+    expect(condition(after, 'BuildrootFiles')).toMatchObject({ status: 'True' });
+    const plain = await ns.client.get(Resources.configMap, ns.name, 'bld-config');
+    expect(JSON.stringify(plain?.data)).toContain('topurl = http://koji-hub.');
+    await ns.client.mergePatch(Resources.kojiHub, ns.name, 'koji-hub', { spec: { http_enabled: null } });
+  });
+
   test('deleting the KojiBuilder disables all its hosts (koji cannot delete hosts)', async () => {
     await ns.client.delete(Resources.kojiBuilder, ns.name, 'bld');
     await waitFor<KojiBuilder>(Resources.kojiBuilder, 'bld', (o) => o === undefined);
