@@ -1,5 +1,11 @@
 import { Subject, from, lastValueFrom, toArray } from 'rxjs';
-import { fastRequeueDelayMs, processPerKey, SharedLimit, type QueueOutcome } from './work-queue.js';
+import {
+  fastRequeueDelayMs,
+  processPerKey,
+  SharedLimit,
+  type QueueOutcome,
+  type QueuedKey,
+} from './work-queue.js';
 import { ManualClock } from '../testing/manual-clock.js';
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -165,4 +171,32 @@ test('requeues are timed by the clock; only a run started by its own requeue is 
   expect(runs).toEqual([0, 1, 6, 16, 16, 17]);
   subscription.unsubscribe();
   expect(clock.pendingTimers).toBe(0);
+});
+
+test('a change waiting for a slot goes before a long initial list, which still drains', async () => {
+  const keys = new Subject<string | QueuedKey>();
+  const order: string[] = [];
+  const done = lastValueFrom(
+    keys.pipe(
+      processPerKey(
+        async (key) => {
+          order.push(key);
+          await tick(2);
+        },
+        { concurrency: 1 },
+      ),
+      toArray(),
+    ),
+  );
+  for (let i = 0; i < 50; i++) keys.next({ key: `list-${i}`, priority: 'background' });
+  keys.next({ key: 'related', priority: 'wake-up' });
+  await tick(15);
+  keys.next('new'); // a bare key is a change
+  keys.complete();
+  await done;
+  expect(order).toHaveLength(52);
+  const newAt = order.indexOf('new');
+  // Only the runs before its arrival (and at most one fair-share turn of the list) precede it.
+  expect(order.slice(0, newAt).filter((k) => k.startsWith('list')).length).toBeLessThan(15);
+  expect(order.indexOf('related')).toBeLessThan(6);
 });

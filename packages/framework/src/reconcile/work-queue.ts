@@ -8,9 +8,20 @@
 // again for less than a second is rate-limited per key (5 ms, doubling with each in a row, up
 // to 60 s), so a handler that always asks for `requeueAfterSeconds: 0` cannot hot-loop; a run
 // woken by something else (a change, the echo of a write) asking for what remains of a planned
-// wake-up is no loop, and keeps its exact time. Delays are timed by `clock`.
+// wake-up is no loop, and keeps its exact time. Delays are timed by `clock`. Keys waiting for
+// a slot go by priority (priority-keys.ts): changes, then wake-ups and requeues, then
+// background work (the initial list, the resync).
 import { Observable, type OperatorFunction } from 'rxjs';
 import { realClock, type Clock } from '../time/clock.js';
+import { moreUrgent, PriorityKeys, type Priority } from './priority-keys.js';
+
+export { moreUrgent, type Priority } from './priority-keys.js';
+
+/** A key and how urgent its run is; a bare key is an object's own change. */
+export interface QueuedKey {
+  key: string;
+  priority: Priority;
+}
 
 export interface RunResult {
   /** Run this key again after this many milliseconds (unless something else wakes it first). */
@@ -70,13 +81,12 @@ export interface WorkQueueOptions {
 export function processPerKey(
   run: (key: string) => Promise<RunResult | void>,
   options: WorkQueueOptions,
-): OperatorFunction<string, QueueOutcome> {
+): OperatorFunction<string | QueuedKey, QueueOutcome> {
   return (keys$) =>
     new Observable<QueueOutcome>((subscriber) => {
-      const ready: string[] = []; // FIFO of keys waiting for a slot
-      const queued = new Set<string>(); // keys in `ready`
+      const ready = new PriorityKeys(); // keys waiting for a slot
       const busy = new Set<string>(); // keys being processed
-      const dirty = new Set<string>(); // busy keys that got new arrivals
+      const dirty = new Map<string, Priority>(); // busy keys that got new arrivals, at the highest priority
       const clock = options.clock ?? realClock;
       const timers = new Map<string, () => void>(); // scheduled requeues, by key: their cancellation
       const fastRequeues = new Map<string, number>(); // sub-second requeues in a row, per key
@@ -85,7 +95,7 @@ export function processPerKey(
       let inputDone = false;
       let closed = false;
 
-      const enqueue = (key: string, byRequeue = false) => {
+      const enqueue = (key: string, priority: Priority, byRequeue = false) => {
         if (byRequeue) requeued.add(key);
         else requeued.delete(key);
         const cancelTimer = timers.get(key);
@@ -93,19 +103,16 @@ export function processPerKey(
           cancelTimer();
           timers.delete(key);
         }
-        if (busy.has(key)) dirty.add(key);
-        else if (!queued.has(key)) {
-          queued.add(key);
-          ready.push(key);
-        }
+        if (!busy.has(key)) ready.add(key, priority);
+        else if (!dirty.has(key) || moreUrgent(priority, dirty.get(key) as Priority))
+          dirty.set(key, priority);
         pump();
       };
 
       const pump = () => {
         if (closed) return;
-        while (active < options.concurrency && ready.length > 0 && (options.limit?.tryAcquire() ?? true)) {
-          const key = ready.shift() as string;
-          queued.delete(key);
+        while (active < options.concurrency && ready.size > 0 && (options.limit?.tryAcquire() ?? true)) {
+          const key = ready.take() as string;
           busy.add(key);
           active++;
           const started = Date.now();
@@ -115,8 +122,8 @@ export function processPerKey(
             (error: unknown) => finish(key, started, byRequeue, undefined, error),
           );
         }
-        options.onDepth?.(ready.length);
-        if (inputDone && active === 0 && ready.length === 0 && timers.size === 0) subscriber.complete();
+        options.onDepth?.(ready.size);
+        if (inputDone && active === 0 && ready.size === 0 && timers.size === 0) subscriber.complete();
       };
 
       const finish = (
@@ -132,8 +139,11 @@ export function processPerKey(
         // A run that ends after unsubscription must not schedule more (a stray timer would keep the process alive).
         if (closed) return;
         subscriber.next({ key, result, error, durationMs: Date.now() - started });
-        if (dirty.delete(key)) enqueue(key);
-        else if (result?.requeueAfterMs !== undefined) {
+        const arrived = dirty.get(key);
+        if (arrived !== undefined) {
+          dirty.delete(key);
+          enqueue(key, arrived);
+        } else if (result?.requeueAfterMs !== undefined) {
           const inARow = fastRequeues.get(key) ?? 0;
           const fast = result.requeueAfterMs < 1000;
           if (!fast) fastRequeues.delete(key);
@@ -144,7 +154,7 @@ export function processPerKey(
             key,
             (result.realTime ? realClock : clock).setTimer(delay, () => {
               timers.delete(key);
-              enqueue(key, true);
+              enqueue(key, 'wake-up', true);
             }),
           );
         } else fastRequeues.delete(key);
@@ -153,7 +163,8 @@ export function processPerKey(
 
       const stopListening = options.limit?.onRelease(() => pump());
       const subscription = keys$.subscribe({
-        next: (key) => enqueue(key),
+        next: (item) =>
+          typeof item === 'string' ? enqueue(item, 'change') : enqueue(item.key, item.priority),
         error: (e: unknown) => subscriber.error(e),
         complete: () => {
           inputDone = true;

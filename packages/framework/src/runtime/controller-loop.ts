@@ -6,7 +6,18 @@
 // function), and the periodic resync. Every informer comes from the Operator's factory, so a
 // kind in a namespace is watched and cached once however many controllers and uses read it;
 // owned and watched kinds are cached metadata-only (their readers need no more).
-import { connectable, EMPTY, from, merge, mergeMap, Observable, Subject, tap, type Subscription } from 'rxjs';
+import {
+  connectable,
+  EMPTY,
+  from,
+  map,
+  merge,
+  mergeMap,
+  Observable,
+  Subject,
+  tap,
+  type Subscription,
+} from 'rxjs';
 import type { ObjectRef, RelatedKind, WatchesOptions } from '../decorators/options.js';
 import type { KubeClient } from '../kube/client.js';
 import { objectKey, type KubeObject } from '../kube/object.js';
@@ -30,7 +41,10 @@ import {
   type ProcessorSettings,
 } from '../reconcile/object-processor.js';
 import {
+  moreUrgent,
   processPerKey,
+  type Priority,
+  type QueuedKey,
   type QueueOutcome,
   type RunResult,
   type SharedLimit,
@@ -232,7 +246,9 @@ export class ControllerLoop {
     );
 
     const rawHandlers$ = events$.pipe(mergeMap((event) => from(this.runEventHandlers(event))));
-    const ownKeys$ = new Observable<string>((subscriber) =>
+    // An object's own change goes first; what arrives before every cache is ready is the
+    // initial list, which waits behind changes and wake-ups (without starving).
+    const ownKeys$ = new Observable<QueuedKey>((subscriber) =>
       events$.subscribe({
         next: (event) => {
           if (event.type === 'synced') return;
@@ -241,13 +257,16 @@ export class ControllerLoop {
             this.processor.forget(key);
             void this.processor.disown(event.object);
           }
-          subscriber.next(key);
+          subscriber.next({ key, priority: this.ready ? 'change' : 'background' });
         },
         error: (e: unknown) => subscriber.error(e),
       }),
     );
     const tagged = (keys$: Observable<string>, reason: Exclude<WakeReason, 'change' | 'scheduled'>) =>
-      keys$.pipe(tap((key) => this.forced.set(key, reason)));
+      keys$.pipe(
+        tap((key) => this.forced.set(key, reason)),
+        map((key): QueuedKey => ({ key, priority: reason === 'resync' ? 'background' : 'wake-up' })),
+      );
     const wakeUps$ = merge(
       tagged(this.relatedKeys$(), 'related'),
       tagged(this.ownedKeys$(), 'owned'),
@@ -279,15 +298,19 @@ export class ControllerLoop {
   }
 
   /** Holds keys until every cache a run reads is ready (no run could work before), then lets them through. */
-  private untilReady(keys$: Observable<string>): Observable<string> {
-    return new Observable<string>((subscriber) => {
-      const held = new Set<string>();
+  private untilReady(keys$: Observable<QueuedKey>): Observable<QueuedKey> {
+    return new Observable<QueuedKey>((subscriber) => {
+      const held = new Map<string, Priority>();
       this.releaseHeld = () => {
-        for (const key of held) subscriber.next(key);
+        for (const [key, priority] of held) subscriber.next({ key, priority });
         held.clear();
       };
+      const hold = ({ key, priority }: QueuedKey) => {
+        const before = held.get(key);
+        if (before === undefined || moreUrgent(priority, before)) held.set(key, priority);
+      };
       return keys$.subscribe({
-        next: (key) => (this.ready ? subscriber.next(key) : held.add(key)),
+        next: (item) => (this.ready ? subscriber.next(item) : hold(item)),
         error: (e: unknown) => subscriber.error(e),
         complete: () => subscriber.complete(),
       });
