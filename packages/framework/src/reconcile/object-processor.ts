@@ -245,6 +245,7 @@ export class ObjectProcessor {
     const change: StepsOutcome =
       steps.length > 0 ? await this.runSteps(current, steps, memory, patch) : { object: current, done: true };
     current = change.object;
+    if (steps.length === 0) this.abandonStaleChange(current, patch);
     const wakes: number[] = [];
     if (change.requeueAfterMs !== undefined) wakes.push(this.clock.now() + change.requeueAfterMs);
     const extend = async (phase: ProcessingExtension['phase']) => {
@@ -408,6 +409,18 @@ export class ObjectProcessor {
     this.recordHandled(outcome.object, patch);
     if (!this.hasReconcile) patch.conditions.push(...this.healthyConditions(patch));
     return outcome;
+  }
+
+  /**
+   * No handler is due, yet a change's progress is still recorded: the spec went back to the one
+   * last handled (say, a failed update undone), and that change is abandoned. Its record goes,
+   * and without @Reconcile (which sets them itself) the conditions say the current spec is
+   * handled, for this generation; else the abandoned change's failure would stay Stalled for good.
+   */
+  private abandonStaleChange(object: KubeObject, patch: PendingPatch): void {
+    if (object.metadata.annotations?.[this.settings.keys.progress] === undefined) return;
+    patch.metadata.annotations[this.settings.keys.progress] = null;
+    if (!this.hasReconcile) patch.conditions.push(...this.healthyConditions(patch));
   }
 
   /** Puts the new diff-base (and the end of the progress record) into the run's patch. */
