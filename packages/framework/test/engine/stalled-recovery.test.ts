@@ -28,7 +28,8 @@ import { createTestNamespace, type TestNamespace } from '../../../../test/suppor
 import { ensureTestCrd } from '../../../../test/support/crds.ts';
 
 type Spec = { bad?: boolean; size?: number };
-type Status = { ticks?: number; handled?: number };
+type Condition = { type: string; status: string };
+type Status = { ticks?: number; handled?: number; observedGeneration?: number; conditions?: Condition[] };
 type Recovering = KubeObject<Spec, Status>;
 
 const clock = new ManualClock();
@@ -77,7 +78,7 @@ afterAll(async () => {
 });
 
 const condition = (o: Recovering | undefined, type: string) =>
-  o?.status?.conditions?.find((c) => c.type === type) as { status: string } | undefined;
+  o?.status?.conditions?.find((c) => c.type === type);
 
 async function stalledThenTicked(kind: ResourceRef, name: string) {
   await waitForCondition(ns.client, kind, ns.name, name, 'Stalled', 'True');
