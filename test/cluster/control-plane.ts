@@ -6,6 +6,8 @@
 // to a real kubelet: no KWOK, the apiserver listens on every address of that namespace and
 // advertises the node IP (so the `kubernetes` Service has endpoints pods can reach), and
 // ServiceAccount admission is on (pods get their tokens).
+// etcd's and the apiserver's flags and the process helpers are the framework testing kit's
+// (its embedded control plane): one source of truth, re-exported here for the test harness.
 import { execFileSync, spawn } from 'node:child_process';
 import {
   closeSync,
@@ -18,13 +20,27 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { get as httpGet } from 'node:http';
-import { get as httpsGet, type RequestOptions } from 'node:https';
-import { createServer } from 'node:net';
+import type { RequestOptions } from 'node:https';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  apiserverArgs,
+  etcdArgs,
+  freePort,
+  isAlive,
+  kubeconfigYaml as kubeconfigFor,
+  probe,
+  stopProcessGroups,
+  waitFor,
+} from '../../packages/framework/src/testing/control-plane-parts.ts';
 import { generatePki } from './pki.ts';
+
+export { freePort, isAlive, probe, waitFor };
+
+/** A kubeconfig for one client-certificate user of the cluster at `server`. */
+export const kubeconfigYaml = (server: string, creds: { caCert: string; cert: string; key: string }) =>
+  kubeconfigFor(server, creds, 'testcluster');
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = join(here, '..', '..');
@@ -82,76 +98,6 @@ export function ensureBinaries(log: (m: string) => void = () => {}): string {
   return binDir;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-export function probe(url: string, tls?: RequestOptions): Promise<boolean> {
-  return new Promise((resolve) => {
-    const done = (ok: boolean) => resolve(ok);
-    const request = url.startsWith('https:')
-      ? httpsGet(url, { ...tls, timeout: 2000 }, (res) => {
-          res.resume();
-          done(res.statusCode === 200);
-        })
-      : httpGet(url, { timeout: 2000 }, (res) => {
-          res.resume();
-          done(res.statusCode === 200);
-        });
-    request.on('error', () => done(false));
-    request.on('timeout', () => request.destroy());
-  });
-}
-
-export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`test/cluster: ${what} did not become healthy within ${timeoutMs / 1000}s`);
-}
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** A kubeconfig for one client-certificate user of the cluster at `server`. */
-export function kubeconfigYaml(server: string, creds: { caCert: string; cert: string; key: string }): string {
-  const b64 = (file: string) => readFileSync(file).toString('base64');
-  return [
-    'apiVersion: v1',
-    'kind: Config',
-    'clusters:',
-    '- name: testcluster',
-    '  cluster:',
-    `    server: ${server}`,
-    `    certificate-authority-data: ${b64(creds.caCert)}`,
-    'users:',
-    '- name: admin',
-    '  user:',
-    `    client-certificate-data: ${b64(creds.cert)}`,
-    `    client-key-data: ${b64(creds.key)}`,
-    'contexts:',
-    '- name: testcluster',
-    '  context: {cluster: testcluster, user: admin}',
-    'current-context: testcluster',
-    '',
-  ].join('\n');
-}
-
 /** Starts a component in the background with its output in <logDir>/<name>.log; returns its pid. */
 export function launchDaemon(logDir: string, name: string, command: string, args: string[]): number {
   const out = openSync(join(logDir, `${name}.log`), 'a');
@@ -204,52 +150,35 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Clu
   };
 
   try {
-    const [etcdPort, peerPort, apiPort, kcmPort, schedPort, kwokPort] = await Promise.all(
-      Array.from({ length: 6 }, freePort),
-    );
+    const [etcdPort, peerPort, apiPort, kcmPort, schedPort, kwokPort] = await Promise.all([
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+    ]);
     const pki = generatePki(join(runDir, 'pki'), real ? [options.nodeIp as string] : []);
     log('starting etcd');
-    launch('etcd', bin('etcd'), [
-      '--name=tc',
-      `--data-dir=${join(runDir, 'etcd')}`,
-      `--listen-client-urls=http://127.0.0.1:${etcdPort}`,
-      `--advertise-client-urls=http://127.0.0.1:${etcdPort}`,
-      `--listen-peer-urls=http://127.0.0.1:${peerPort}`,
-      `--initial-advertise-peer-urls=http://127.0.0.1:${peerPort}`,
-      `--initial-cluster=tc=http://127.0.0.1:${peerPort}`,
-      '--initial-cluster-state=new',
-      '--unsafe-no-fsync=true',
-      '--logger=zap',
-      '--log-level=warn',
-    ]);
+    launch(
+      'etcd',
+      bin('etcd'),
+      etcdArgs({ name: 'tc', dataDir: join(runDir, 'etcd'), clientPort: etcdPort, peerPort }),
+    );
     await waitFor('etcd', () => probe(`http://127.0.0.1:${etcdPort}/health`), 20_000);
 
     log('starting kube-apiserver');
-    launch('kube-apiserver', bin('kube-apiserver'), [
-      `--etcd-servers=http://127.0.0.1:${etcdPort}`,
-      // "real": only the run's network namespace has these addresses.
-      `--bind-address=${real ? '0.0.0.0' : '127.0.0.1'}`,
-      `--advertise-address=${real ? options.nodeIp : '127.0.0.1'}`,
-      `--secure-port=${apiPort}`,
-      `--tls-cert-file=${pki.serverCert}`,
-      `--tls-private-key-file=${pki.serverKey}`,
-      `--client-ca-file=${pki.caCert}`,
-      `--cert-dir=${join(runDir, 'apiserver')}`,
-      '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-      `--service-account-key-file=${pki.saPub}`,
-      `--service-account-signing-key-file=${pki.saKey}`,
-      '--service-cluster-ip-range=10.0.0.0/24',
-      '--authorization-mode=RBAC',
-      '--allow-privileged=true',
-      ...(real
-        ? [
-            '--endpoint-reconciler-type=lease',
-            // Reach the kubelet by its InternalIP: the node's name does not resolve.
-            '--kubelet-preferred-address-types=InternalIP',
-          ]
-        : ['--endpoint-reconciler-type=none', '--disable-admission-plugins=ServiceAccount']),
-      '--profiling=false',
-    ]);
+    launch(
+      'kube-apiserver',
+      bin('kube-apiserver'),
+      apiserverArgs({
+        etcdPort,
+        securePort: apiPort,
+        pki,
+        certDir: join(runDir, 'apiserver'),
+        nodeIp: real ? options.nodeIp : undefined,
+      }),
+    );
     const server = `https://127.0.0.1:${apiPort}`;
     const adminTls: RequestOptions = {
       ca: readFileSync(pki.caCert),
@@ -368,25 +297,6 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Clu
 
 /** Stops every component (reverse start order), waits for them to exit, removes the run folder. */
 export async function stopControlPlane(state: Pick<ClusterState, 'processes' | 'runDir'>): Promise<void> {
-  for (const { pid } of [...state.processes].reverse()) {
-    try {
-      process.kill(-pid, 'SIGTERM');
-    } catch {
-      // already gone
-    }
-  }
-  const deadline = Date.now() + 15_000;
-  while (state.processes.some(({ pid }) => isAlive(pid)) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  for (const { pid } of state.processes) {
-    if (isAlive(pid)) {
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch {
-        // exited between the check and the kill
-      }
-    }
-  }
+  await stopProcessGroups(state.processes.map(({ pid }) => pid));
   rmSync(state.runDir, { recursive: true, force: true });
 }

@@ -11,17 +11,26 @@
 // Each component runs under a watchdog shell that stops it once this process is gone, even
 // killed with SIGKILL, so a crashed test run leaves no etcd or kube-apiserver behind.
 //
+// The components' flags and the process helpers are in control-plane-parts.ts, which the
+// monorepo's test/cluster builds its larger control planes from: one source of truth.
+//
 // Fails with an Error naming what is missing (Go, openssl, a binary) or which component did
 // not become healthy, with the tail of its log.
 import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { get as httpGet } from 'node:http';
-import { get as httpsGet, type RequestOptions } from 'node:https';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generatePki, type Pki } from './pki.js';
+import {
+  apiserverArgs,
+  etcdArgs,
+  freePort,
+  kubeconfigYaml,
+  probe,
+  stopProcessGroups,
+  waitFor,
+} from './control-plane-parts.js';
+import { generatePki } from './pki.js';
 
 export interface ControlPlane {
   kubeconfig: string;
@@ -74,88 +83,14 @@ export function ensureControlPlaneBinaries(log: (message: string) => void = () =
   return binDir;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-function healthy(url: string, tls?: RequestOptions): Promise<boolean> {
-  return new Promise((resolve) => {
-    const onResponse = (res: { statusCode?: number; resume(): void }) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    };
-    const request = url.startsWith('https:')
-      ? httpsGet(url, { ...tls, timeout: 2000 }, onResponse)
-      : httpGet(url, { timeout: 2000 }, onResponse);
-    request.on('error', () => resolve(false));
-    request.on('timeout', () => request.destroy());
-  });
-}
-
+/** Like waitFor, with the end of the component's log (<runDir>/<what>.log) in the error. */
 async function waitHealthy(what: string, check: () => Promise<boolean>, runDir: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  const log = join(runDir, `${what}.log`);
-  const tail = existsSync(log) ? readFileSync(log, 'utf8').trimEnd().split('\n').slice(-20).join('\n') : '';
-  throw new Error(`${what} did not become healthy within 60 s; the end of its log:\n${tail}`);
-}
-
-function kubeconfigYaml(server: string, pki: Pki): string {
-  const b64 = (file: string) => readFileSync(file).toString('base64');
-  return `apiVersion: v1
-kind: Config
-clusters:
-- name: embedded
-  cluster:
-    server: ${server}
-    certificate-authority-data: ${b64(pki.caCert)}
-users:
-- name: admin
-  user:
-    client-certificate-data: ${b64(pki.adminCert)}
-    client-key-data: ${b64(pki.adminKey)}
-contexts:
-- name: embedded
-  context: {cluster: embedded, user: admin}
-current-context: embedded
-`;
-}
-
-function isAlive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function stopProcesses(pids: number[]): Promise<void> {
-  for (const pid of [...pids].reverse()) {
-    try {
-      process.kill(-pid, 'SIGTERM');
-    } catch {
-      // already gone
-    }
-  }
-  const deadline = Date.now() + 15_000;
-  while (pids.some(isAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  for (const pid of pids.filter(isAlive)) {
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      // exited meanwhile
-    }
+    await waitFor(what, check, 60_000);
+  } catch (error) {
+    const log = join(runDir, `${what}.log`);
+    const tail = existsSync(log) ? readFileSync(log, 'utf8').trimEnd().split('\n').slice(-20).join('\n') : '';
+    throw new Error(`${(error as Error).message}; the end of its log:\n${tail}`, { cause: error });
   }
 }
 
@@ -185,53 +120,36 @@ export async function startControlPlane(
     pids.push(child.pid);
   };
   const stop = async () => {
-    await stopProcesses(pids);
+    await stopProcessGroups(pids);
     rmSync(runDir, { recursive: true, force: true });
   };
   try {
     const [etcdPort, peerPort, apiPort] = await Promise.all([freePort(), freePort(), freePort()]);
     const pki = generatePki(join(runDir, 'pki'));
     log('starting etcd');
-    launch('etcd', [
-      '--name=embedded',
-      `--data-dir=${join(runDir, 'etcd')}`,
-      `--listen-client-urls=http://127.0.0.1:${etcdPort}`,
-      `--advertise-client-urls=http://127.0.0.1:${etcdPort}`,
-      `--listen-peer-urls=http://127.0.0.1:${peerPort}`,
-      `--initial-advertise-peer-urls=http://127.0.0.1:${peerPort}`,
-      `--initial-cluster=embedded=http://127.0.0.1:${peerPort}`,
-      '--unsafe-no-fsync=true',
-      '--log-level=warn',
-    ]);
-    await waitHealthy('etcd', () => healthy(`http://127.0.0.1:${etcdPort}/health`), runDir);
+    launch(
+      'etcd',
+      etcdArgs({ name: 'embedded', dataDir: join(runDir, 'etcd'), clientPort: etcdPort, peerPort }),
+    );
+    await waitHealthy('etcd', () => probe(`http://127.0.0.1:${etcdPort}/health`), runDir);
     log('starting kube-apiserver');
-    launch('kube-apiserver', [
-      `--etcd-servers=http://127.0.0.1:${etcdPort}`,
-      '--bind-address=127.0.0.1',
-      '--advertise-address=127.0.0.1',
-      `--secure-port=${apiPort}`,
-      `--tls-cert-file=${pki.serverCert}`,
-      `--tls-private-key-file=${pki.serverKey}`,
-      `--client-ca-file=${pki.caCert}`,
-      `--cert-dir=${join(runDir, 'apiserver')}`,
-      '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-      `--service-account-key-file=${pki.saPub}`,
-      `--service-account-signing-key-file=${pki.saKey}`,
-      '--service-cluster-ip-range=10.0.0.0/24',
-      '--authorization-mode=RBAC',
-      '--endpoint-reconciler-type=none',
-      '--disable-admission-plugins=ServiceAccount',
-      '--profiling=false',
-    ]);
+    launch(
+      'kube-apiserver',
+      apiserverArgs({ etcdPort, securePort: apiPort, pki, certDir: join(runDir, 'apiserver') }),
+    );
     const server = `https://127.0.0.1:${apiPort}`;
     const tls = {
       ca: readFileSync(pki.caCert),
       cert: readFileSync(pki.adminCert),
       key: readFileSync(pki.adminKey),
     };
-    await waitHealthy('kube-apiserver', () => healthy(`${server}/readyz`, tls), runDir);
+    await waitHealthy('kube-apiserver', () => probe(`${server}/readyz`, tls), runDir);
     const kubeconfig = join(runDir, 'kubeconfig');
-    writeFileSync(kubeconfig, kubeconfigYaml(server, pki), { mode: 0o600 });
+    writeFileSync(
+      kubeconfig,
+      kubeconfigYaml(server, { caCert: pki.caCert, cert: pki.adminCert, key: pki.adminKey }),
+      { mode: 0o600 },
+    );
     return { kubeconfig, server, runDir, stop };
   } catch (error) {
     await stop();
