@@ -1,5 +1,5 @@
-// A controller with change handlers, @Reconcile and a status-writing @Timer (issue #18's bugs):
-// - after a PermanentError, fixing the spec makes it Ready again with the new observedGeneration;
+// A controller with change handlers, @Reconcile and a status-writing @Timer (issue #18's bugs;
+// recovery from a PermanentError with this shape is in stalled-recovery.test.ts):
 // - a status write (each timer tick writes one) is not a change: @Reconcile does not run for it;
 // - a new object's timer waits its interval first (initialDelaySeconds defaults to it), and
 //   never fires twice in a row.
@@ -7,22 +7,18 @@ import {
   Controller,
   OnCreate,
   OnUpdate,
-  PermanentError,
   Reconcile,
   Timer,
   type HandlerContext,
-  type KubeObject,
   type ResourceRef,
 } from '@fedora-operators/framework';
-import { startOperator, waitForObject, type RunningOperator } from '@fedora-operators/framework/testing';
+import { startOperator, type RunningOperator } from '@fedora-operators/framework/testing';
 import { createTestNamespace, type TestNamespace } from '../../../../test/support/cluster.ts';
 import { ensureTestCrd } from '../../../../test/support/crds.ts';
 import { eventually } from '../../../../test/support/eventually.ts';
 
-type Spec = { bad?: boolean };
-type Condition = { type: string; status: string; reason: string; message: string };
-type Status = { ticks?: number; conditions?: Condition[]; observedGeneration?: number };
-type Clocked = KubeObject<Spec, Status>;
+type Spec = Record<string, never>;
+type Status = { ticks?: number };
 
 const ticks = new Map<string, number[]>();
 const reconciles = new Map<string, number[]>();
@@ -32,9 +28,7 @@ const createdAt = new Map<string, number>();
 class ClockedController {
   @OnCreate()
   @OnUpdate()
-  async handle(ctx: HandlerContext<Spec, Status>) {
-    if (ctx.spec.bad) throw new PermanentError('the spec is bad');
-  }
+  async handle() {}
 
   @Reconcile()
   async reconcile(ctx: HandlerContext<Spec, Status>) {
@@ -63,9 +57,6 @@ afterAll(async () => {
   await ns.dispose();
 });
 
-const condition = (o: Clocked | undefined, type: string) =>
-  o?.status?.conditions?.find((c) => c.type === type);
-
 test('a new object`s timer waits its interval, and its ticks are an interval apart', async () => {
   createdAt.set('t', Date.now());
   await ns.client.create(resource, { metadata: { name: 't', namespace: ns.name }, spec: {} });
@@ -84,57 +75,4 @@ test('status writes (timer ticks) do not run @Reconcile', async () => {
   await eventually(() => (ticks.get('r')?.length ?? 0) >= 4, { what: 'more ticks', timeoutMs: 20_000 });
   // Three ticks wrote status three times; none of that is a change of the object.
   expect((reconciles.get('r')?.length ?? 0) - before).toBeLessThanOrEqual(0);
-});
-
-test('after a PermanentError, a spec fix makes the object Ready with the new generation', async () => {
-  await ns.client.create(resource, { metadata: { name: 'p', namespace: ns.name }, spec: { bad: true } });
-  await waitForObject<Clocked>(
-    ns.client,
-    resource,
-    ns.name,
-    'p',
-    (o) => condition(o, 'Stalled')?.status === 'True',
-  );
-  await new Promise((r) => setTimeout(r, 2500)); // let a timer tick write status meanwhile
-  await ns.client.mergePatch(resource, ns.name, 'p', { spec: { bad: false } });
-  const fixed = await waitForObject<Clocked>(
-    ns.client,
-    resource,
-    ns.name,
-    'p',
-    (o) => condition(o, 'Ready')?.status === 'True' && condition(o, 'Stalled')?.status === 'False',
-    { timeoutMs: 15_000, what: 'Ready=True Stalled=False after the fix' },
-  );
-  expect(fixed?.status?.observedGeneration).toBe(fixed?.metadata.generation);
-  expect(fixed?.metadata.generation).toBe(2);
-});
-
-test('after a PermanentError in an update, a spec fix makes the object Ready with the new generation', async () => {
-  await ns.client.create(resource, { metadata: { name: 'u', namespace: ns.name }, spec: {} });
-  await waitForObject<Clocked>(
-    ns.client,
-    resource,
-    ns.name,
-    'u',
-    (o) => condition(o, 'Ready')?.status === 'True',
-  );
-  await ns.client.mergePatch(resource, ns.name, 'u', { spec: { bad: true } });
-  await waitForObject<Clocked>(
-    ns.client,
-    resource,
-    ns.name,
-    'u',
-    (o) => condition(o, 'Stalled')?.status === 'True',
-  );
-  await new Promise((r) => setTimeout(r, 2500)); // let a timer tick write status meanwhile
-  await ns.client.mergePatch(resource, ns.name, 'u', { spec: { bad: false } });
-  const fixed = await waitForObject<Clocked>(
-    ns.client,
-    resource,
-    ns.name,
-    'u',
-    (o) => condition(o, 'Ready')?.status === 'True' && condition(o, 'Stalled')?.status === 'False',
-    { timeoutMs: 15_000, what: 'Ready=True Stalled=False after the fix' },
-  );
-  expect(fixed?.status?.observedGeneration).toBe(3);
 });
