@@ -10,6 +10,7 @@
 //   take a Lease another replica still holds;
 // - the watch layer (reconnect backoff, inactivity watchdog, request timeouts): they measure real
 //   network behaviour, and advancing a test clock by an hour must not abort healthy watches;
+// - the recheck of served namespaces that do not exist yet: it observes the cluster, as watches do;
 // - handler timeouts and the shutdown grace period: they bound real work (I/O) that a test clock
 //   does not speed up; durations in metrics and logs are measured, not scheduled.
 // Fails: never; a timer's callback throwing is the caller's error (as with setTimeout).

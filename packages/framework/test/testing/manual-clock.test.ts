@@ -1,6 +1,7 @@
 // The testing kit's ManualClock, as a user's suite uses it: an operator run with
-// `clock: new ManualClock(...)` against a real apiserver, where an hourly @Timer and a retry's
-// backoff happen when the test advances time, and not before, without the test sleeping.
+// `clock: new ManualClock(...)` against the kit's embedded control plane (a real apiserver),
+// where an hourly @Timer and a retry's backoff happen when the test advances time, and not
+// before, without the test sleeping.
 // "Not before" is shown with a positive marker: a later run of the same object (its update
 // handler's status) proves the engine looked at the timer at that time and left it alone; and
 // each handler records the clock time it ran at, which must be exactly its due time.
@@ -81,7 +82,7 @@ let running: RunningOperator;
 let namespace: string;
 
 beforeAll(async () => {
-  cluster = await startTestCluster({ log: () => {} });
+  cluster = await startTestCluster({ embedded: true, log: () => {} });
   await cluster.installCrds([HourlyController]);
   namespace = (await cluster.createNamespace('clock')).name;
   running = await startOperator([HourlyController], {
