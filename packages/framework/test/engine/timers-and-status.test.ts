@@ -1,8 +1,10 @@
 // A controller with change handlers, @Reconcile and a status-writing @Timer (issue #18's bugs;
-// recovery from a PermanentError with this shape is in stalled-recovery.test.ts):
-// - a status write (each timer tick writes one) is not a change: @Reconcile does not run for it;
-// - a new object's timer waits its interval first (initialDelaySeconds defaults to it), and
-//   never fires twice in a row.
+// recovery from a PermanentError with this shape is in stalled-recovery.test.ts), on a
+// ManualClock so every assertion is exact and no test sleeps (timers on the real clock:
+// runtime/timers-and-daemons.test.ts):
+// - a new object's timer waits its interval first (initialDelaySeconds defaults to it), runs
+//   exactly at each due time, and never twice at once;
+// - a status write (each timer tick writes one) is not a change: @Reconcile does not run for it.
 import {
   Controller,
   OnCreate,
@@ -10,19 +12,26 @@ import {
   Reconcile,
   Timer,
   type HandlerContext,
+  type KubeObject,
   type ResourceRef,
 } from '@fedora-operators/framework';
-import { startOperator, type RunningOperator } from '@fedora-operators/framework/testing';
+import {
+  ManualClock,
+  startOperator,
+  waitForCondition,
+  waitForObject,
+  type RunningOperator,
+} from '@fedora-operators/framework/testing';
 import { createTestNamespace, type TestNamespace } from '../../../../test/support/cluster.ts';
 import { ensureTestCrd } from '../../../../test/support/crds.ts';
-import { eventually } from '../../../../test/support/eventually.ts';
 
-type Spec = Record<string, never>;
-type Status = { ticks?: number };
+type Status = { ticks?: number; reconciledRound?: string };
+type Clocked = KubeObject<Record<string, never>, Status>;
 
+const clock = new ManualClock();
+/** Clock times of each object's timer runs, and how often @Reconcile ran per object. */
 const ticks = new Map<string, number[]>();
-const reconciles = new Map<string, number[]>();
-const createdAt = new Map<string, number>();
+const reconciles = new Map<string, number>();
 
 @Controller({ group: 'test.fedora-operators', version: 'v1', kind: 'Clocked', plural: 'clockeds' })
 class ClockedController {
@@ -30,14 +39,16 @@ class ClockedController {
   @OnUpdate()
   async handle() {}
 
+  /** Records the label `round` it saw: the positive marker that a run happened. */
   @Reconcile()
-  async reconcile(ctx: HandlerContext<Spec, Status>) {
-    reconciles.set(ctx.name, [...(reconciles.get(ctx.name) ?? []), Date.now()]);
+  async reconcile(ctx: HandlerContext<Record<string, never>, Status>) {
+    reconciles.set(ctx.name, (reconciles.get(ctx.name) ?? 0) + 1);
+    ctx.patch.status.reconciledRound = ctx.meta.labels?.round ?? '';
   }
 
   @Timer({ intervalSeconds: 2 })
-  async tick(ctx: HandlerContext<Spec, Status>) {
-    const mine = [...(ticks.get(ctx.name) ?? []), Date.now()];
+  async tick(ctx: HandlerContext<Record<string, never>, Status>) {
+    const mine = [...(ticks.get(ctx.name) ?? []), clock.now()];
     ticks.set(ctx.name, mine);
     ctx.patch.status.ticks = mine.length;
   }
@@ -50,29 +61,44 @@ let running: RunningOperator;
 beforeAll(async () => {
   ns = await createTestNamespace('clocked');
   resource = await ensureTestCrd(ns.client, 'Clocked');
-  running = await startOperator([ClockedController], { namespaces: [ns.name] });
+  running = await startOperator([ClockedController], { namespaces: [ns.name], clock });
 });
 afterAll(async () => {
   await running?.stop();
   await ns.dispose();
 });
 
-test('a new object`s timer waits its interval, and its ticks are an interval apart', async () => {
-  createdAt.set('t', Date.now());
+const ticked = (name: string, count: number) =>
+  waitForObject<Clocked>(ns.client, resource, ns.name, name, (o) => o?.status?.ticks === count, {
+    what: `${name}: tick ${count}`,
+  });
+
+test('a new object`s timer waits its interval, then runs exactly at each due time, once', async () => {
+  const createdAt = clock.now();
   await ns.client.create(resource, { metadata: { name: 't', namespace: ns.name }, spec: {} });
-  await eventually(() => (ticks.get('t')?.length ?? 0) >= 3, { what: 'three ticks', timeoutMs: 20_000 });
-  const [first, ...rest] = ticks.get('t') ?? [];
-  expect((first ?? 0) - (createdAt.get('t') ?? 0)).toBeGreaterThan(1500);
-  const all = [first as number, ...rest];
-  const gaps = all.slice(1).map((t, i) => t - (all[i] as number));
-  expect(Math.min(...gaps)).toBeGreaterThan(1500);
+  await waitForCondition(ns.client, resource, ns.name, 't', 'Ready');
+  for (const n of [1, 2, 3]) {
+    await clock.advance(1_999);
+    await clock.advance(1);
+    await ticked('t', n);
+  }
+  // A timer that fired at once, early, or twice at a time would show here.
+  expect(ticks.get('t')).toEqual([createdAt + 2_000, createdAt + 4_000, createdAt + 6_000]);
 });
 
 test('status writes (timer ticks) do not run @Reconcile', async () => {
   await ns.client.create(resource, { metadata: { name: 'r', namespace: ns.name }, spec: {} });
-  await eventually(() => (ticks.get('r')?.length ?? 0) >= 1, { what: 'a first tick', timeoutMs: 10_000 });
-  const before = reconciles.get('r')?.length ?? 0;
-  await eventually(() => (ticks.get('r')?.length ?? 0) >= 4, { what: 'more ticks', timeoutMs: 20_000 });
-  // Three ticks wrote status three times; none of that is a change of the object.
-  expect((reconciles.get('r')?.length ?? 0) - before).toBeLessThanOrEqual(0);
+  await waitForCondition(ns.client, resource, ns.name, 'r', 'Ready');
+  const before = reconciles.get('r') ?? 0;
+  for (const n of [1, 2, 3]) {
+    await clock.advance(2_000);
+    await ticked('r', n);
+  }
+  // Positive marker: a label change runs @Reconcile once; the ticks' status writes came before it
+  // on the watch, so by the time its status shows, their runs are done too.
+  await ns.client.mergePatch(resource, ns.name, 'r', { metadata: { labels: { round: '1' } } });
+  await waitForObject<Clocked>(ns.client, resource, ns.name, 'r', (o) => o?.status?.reconciledRound === '1', {
+    what: 'the reconcile of the label change',
+  });
+  expect((reconciles.get('r') ?? 0) - before).toBe(1);
 });
