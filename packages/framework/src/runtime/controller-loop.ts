@@ -51,6 +51,7 @@ import {
 } from '../reconcile/work-queue.js';
 import { RelatedHandlers, type RelatedLookup } from '../related/related-handlers.js';
 import { DaemonHandlers } from '../timers/daemon-handlers.js';
+import { SyncGate } from './sync-gate.js';
 import { TimerHandlers } from '../timers/timer-handlers.js';
 import type { Clock } from '../time/clock.js';
 
@@ -86,6 +87,9 @@ export interface WatchedResource {
 }
 
 export const relatedKindKey = (kind: RelatedKind) => `${kind.apiVersion}/${kind.kind}`;
+
+/** How metrics and messages name a resource: `plural.group` (`core` for the core group). */
+export const resourceLabel = (resource: ResourceRef) => `${resource.plural}.${resource.group || 'core'}`;
 
 /** One kind's informers, one per watched scope (a namespace, or all of them). */
 class ScopedInformers {
@@ -145,15 +149,15 @@ export class ControllerLoop {
   };
 
   private subscription: Subscription | undefined;
-  /** Every cache a run reads holds its initial list. */
-  private ready = false;
+  /** The caches a run reads that do not hold their initial list yet, by namespace. */
+  private readonly gate = new SyncGate();
   private markSynced: (scope: string) => void = () => {};
   private readonly processor: ObjectProcessor;
   private readonly daemons: DaemonHandlers;
 
   private readonly runner: HandlerRunner;
   private readonly clock: Clock | undefined;
-  /** Lets the keys that arrived before every cache was ready through (in arrival order). */
+  /** Lets the held keys whose namespace became ready through (in arrival order). */
   private releaseHeld: () => void = () => {};
 
   constructor(
@@ -220,14 +224,16 @@ export class ControllerLoop {
   start(): void {
     const { options } = this;
     // Readiness and processing wait for every cache a run reads: the primary lists and those of
-    // referenced kinds (a Secret not listed yet would look deleted to a related handler).
-    const unsynced = new Set([...this.cache.byScope.keys()].map((namespace) => `primary ${namespace ?? ''}`));
-    for (const [id, { informers }] of this.relatedCaches)
-      for (const namespace of informers.byScope.keys()) unsynced.add(`${id} ${namespace ?? ''}`);
+    // referenced kinds (a Secret not listed yet would look deleted to a related handler), per
+    // namespace: one that cannot sync holds up only its own objects.
+    const wait = (id: string, informers: ScopedInformers) => {
+      for (const [namespace, informer] of informers.byScope)
+        this.gate.wait(`${id} ${namespace ?? ''}`, resourceLabel(informer.scope.resource), namespace);
+    };
+    wait('primary', this.cache);
+    for (const [id, { informers }] of this.relatedCaches) wait(id, informers);
     this.markSynced = (scope: string) => {
-      if (!unsynced.delete(scope) || unsynced.size > 0) return;
-      this.ready = true;
-      options.onSynced?.();
+      if (this.gate.synced(scope)) options.onSynced?.();
       this.releaseHeld();
     };
     // Connected once both readers below subscribed: an informer that already holds its list
@@ -257,7 +263,7 @@ export class ControllerLoop {
             this.processor.forget(key);
             void this.processor.disown(event.object);
           }
-          subscriber.next({ key, priority: this.ready ? 'change' : 'background' });
+          subscriber.next({ key, priority: this.readyFor(key) ? 'change' : 'background' });
         },
         error: (e: unknown) => subscriber.error(e),
       }),
@@ -297,24 +303,37 @@ export class ControllerLoop {
     await this.daemons.stopAll();
   }
 
-  /** Holds keys until every cache a run reads is ready (no run could work before), then lets them through. */
+  /** The caches this controller still waits for (`kind in namespace`). */
+  get pendingCaches(): string[] {
+    return this.gate.pending;
+  }
+
+  /** Holds keys until the caches a run of them reads are ready (no run could work before), then lets them through. */
   private untilReady(keys$: Observable<QueuedKey>): Observable<QueuedKey> {
     return new Observable<QueuedKey>((subscriber) => {
       const held = new Map<string, Priority>();
       this.releaseHeld = () => {
-        for (const [key, priority] of held) subscriber.next({ key, priority });
-        held.clear();
+        for (const [key, priority] of held)
+          if (this.readyFor(key)) {
+            held.delete(key);
+            subscriber.next({ key, priority });
+          }
       };
       const hold = ({ key, priority }: QueuedKey) => {
         const before = held.get(key);
         if (before === undefined || moreUrgent(priority, before)) held.set(key, priority);
       };
       return keys$.subscribe({
-        next: (item) => (this.ready ? subscriber.next(item) : hold(item)),
+        next: (item) => (this.readyFor(item.key) ? subscriber.next(item) : hold(item)),
         error: (e: unknown) => subscriber.error(e),
         complete: () => subscriber.complete(),
       });
     });
+  }
+
+  /** May this key run: do the caches its run reads hold their lists in its namespace? */
+  private readyFor(key: string): boolean {
+    return this.gate.readyFor(key.includes('/') ? key.slice(0, key.indexOf('/')) : undefined);
   }
 
   /** The shared informers of a kind, one per namespace served (or one for all). */

@@ -12,7 +12,7 @@ import { EventRecorder } from '../kube/events.js';
 import type { ResourceRef } from '../kube/resource.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import type { Clock } from '../time/clock.js';
-import { ControllerLoop, relatedKindKey, type WatchedResource } from './controller-loop.js';
+import { ControllerLoop, relatedKindKey, resourceLabel, type WatchedResource } from './controller-loop.js';
 import { storageKeys } from '../reconcile/progress.js';
 import { HandlerRunner } from '../reconcile/runner.js';
 import { SharedLimit } from '../reconcile/work-queue.js';
@@ -99,14 +99,13 @@ export class Operator {
     this.logger = options.logger ?? createLogger();
     this.limit = new SharedLimit(options.concurrency ?? 32);
     const m = this.metrics;
-    const label = (resource: ResourceRef) => `${resource.plural}.${resource.group || 'core'}`;
     this.informers = new InformerFactory({
       client: this.client,
       log: this.logger,
       hooks: {
-        onRestart: (reason, resource) => m.watchRestarts.inc({ resource: label(resource), reason }),
+        onRestart: (reason, resource) => m.watchRestarts.inc({ resource: resourceLabel(resource), reason }),
         onActive: (delta, resource, namespace) =>
-          m.watches.inc({ resource: label(resource), namespace: namespace ?? '*' }, delta),
+          m.watches.inc({ resource: resourceLabel(resource), namespace: namespace ?? '*' }, delta),
       },
     });
   }
@@ -156,8 +155,10 @@ export class Operator {
         port: this.options.healthPort,
         host: this.options.healthHost,
         ready: () => this.synced,
-        warnings: () =>
-          (this.servedNamespaces?.missing ?? []).map((ns) => `served namespace "${ns}" does not exist`),
+        warnings: () => [
+          ...(this.servedNamespaces?.missing ?? []).map((ns) => `served namespace "${ns}" does not exist`),
+          ...new Set(this.loops.flatMap((loop) => loop.pendingCaches.map((c) => `cache not synced: ${c}`))),
+        ],
         registry: this.metrics.registry,
       });
       [this.server, this.healthPort] = [server, port];

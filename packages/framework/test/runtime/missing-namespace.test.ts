@@ -9,6 +9,7 @@ import {
   Controller,
   CoreResources,
   OnCreate,
+  Operator,
   createLogger,
   type HandlerContext,
   type KubeObject,
@@ -18,6 +19,7 @@ import { startOperator, waitForObject, type RunningOperator } from '@fedora-oper
 import { createTestNamespace, testClient, type TestNamespace } from '../../../../test/support/cluster.ts';
 import { ensureTestCrd } from '../../../../test/support/crds.ts';
 import { eventually } from '../../../../test/support/eventually.ts';
+import { grantInNamespace, unprivilegedKubeconfig } from '../../../../test/support/users.ts';
 
 @Controller({ group: 'test.fedora-operators', version: 'v1', kind: 'Lookout', plural: 'lookouts' })
 class LookoutController {
@@ -95,4 +97,48 @@ test('a served namespace that does not exist is reported, and served once it is 
       what: 'the object in the namespace created late',
     },
   );
+});
+
+// With RBAC bound per namespace (as the Koji operator's deploy/ does), a namespace that does not
+// exist cannot have a binding: its list is forbidden and its cache never syncs. That must not
+// hold up the namespaces that work; /readyz stays unready and names the cache that is missing.
+test('with RBAC bound per namespace, a missing namespace holds up no other, and /readyz names it', async () => {
+  const bound = await createTestNamespace('bound');
+  const user = `lookout-${bound.name}`;
+  await grantInNamespace(bound.client, bound.name, user, [
+    {
+      apiGroups: [resource.group],
+      resources: [resource.plural, `${resource.plural}/status`],
+      verbs: ['get', 'list', 'watch', 'patch'],
+    },
+    { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create'] },
+  ]);
+  const nowhere = `absent-${randomBytes(3).toString('hex')}`;
+  const operator = new Operator({
+    namespaces: [bound.name, nowhere],
+    kubeconfig: unprivilegedKubeconfig(user),
+    healthPort: 0,
+    healthHost: '127.0.0.1',
+    logger: createLogger({ level: 'error', format: 'text' }),
+    gracePeriodSeconds: 2,
+  });
+  operator.register(LookoutController);
+  await operator.start();
+  try {
+    await bound.client.create(resource, { metadata: { name: 'bound', namespace: bound.name }, spec: {} });
+    await waitForObject<KubeObject<unknown, { seen?: boolean }>>(
+      bound.client,
+      resource,
+      bound.name,
+      'bound',
+      (o) => o?.status?.seen === true,
+      { timeoutMs: 20_000, what: 'the object in the namespace the operator may read' },
+    );
+    const readyz = await fetch(`http://127.0.0.1:${operator.healthPort}/readyz`);
+    expect(readyz.status).toBe(503);
+    expect(await readyz.text()).toContain(`${resource.plural}.${resource.group} in ${nowhere}`);
+  } finally {
+    await operator.stop();
+    await bound.dispose();
+  }
 });
