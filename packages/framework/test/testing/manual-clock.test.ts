@@ -1,12 +1,14 @@
 // The testing kit's ManualClock, as a user's suite uses it: an operator run with
 // `clock: new ManualClock(...)` against the kit's embedded control plane (a real apiserver),
-// where an hourly @Timer and a retry's backoff happen when the test advances time, and not
-// before, without the test sleeping.
+// where an hourly @Timer and the retry backoff of a change handler and of a related handler
+// happen when the test advances time, and not before, without the test sleeping.
 // "Not before" is shown with a positive marker: a later run of the same object (its update
 // handler's status) proves the engine looked at the timer at that time and left it alone; and
 // each handler records the clock time it ran at, which must be exactly its due time.
 import {
   Controller,
+  CoreResources,
+  OnConfigMapChange,
   OnCreate,
   OnUpdate,
   TemporaryError,
@@ -19,6 +21,7 @@ import {
   startOperator,
   startTestCluster,
   waitForCondition,
+  waitForEvent,
   waitForObject,
   type RunningOperator,
   type TestCluster,
@@ -29,7 +32,7 @@ const HOUR = 3_600_000;
 const start = Date.parse('2026-01-01T00:00:00Z');
 const clock = new ManualClock(start);
 
-type Spec = { round: number; failures?: number };
+type Spec = { round: number; failures?: number; config?: string };
 type Status = { seenGeneration?: number; ticks?: number };
 type Hourly = KubeObject<Spec, Status>;
 
@@ -43,6 +46,7 @@ const hourlies = {
 /** Clock times (ms) at which each object's handlers ran. */
 const ticks = new Map<string, number[]>();
 const attempts = new Map<string, number[]>();
+const configChanges = new Map<string, number[]>();
 const record = (map: Map<string, number[]>, name: string) =>
   map.set(name, [...(map.get(name) ?? []), clock.now()]);
 
@@ -52,7 +56,7 @@ const record = (map: Map<string, number[]>, name: string) =>
     spec: {
       type: 'object',
       required: ['round'],
-      properties: { round: { type: 'integer' }, failures: { type: 'integer' } },
+      properties: { round: { type: 'integer' }, failures: { type: 'integer' }, config: { type: 'string' } },
     },
     status: {
       type: 'object',
@@ -68,6 +72,13 @@ class HourlyController {
     record(attempts, ctx.name);
     if (ctx.retry < (ctx.spec.failures ?? 0)) throw new TemporaryError('not yet', 600);
     ctx.patch.status.seenGeneration = ctx.meta.generation;
+  }
+
+  /** Fails the first time for each change, asking to be retried in 5 minutes. */
+  @OnConfigMapChange<Hourly>({ refs: (spec: Spec) => [spec.config] })
+  async configChanged(ctx: HandlerContext<Spec, Status>) {
+    record(configChanges, ctx.name);
+    if (ctx.retry === 0) throw new TemporaryError('not yet', 300);
   }
 
   @Timer({ intervalSeconds: 3600 })
@@ -148,4 +159,22 @@ test('a handler`s retry waits for its backoff on the clock, then succeeds', asyn
   expect(done?.metadata.generation).toBe(1);
   expect(attempts.get('r')).toEqual([first, (first as number) + 600_000, (first as number) + 1_200_000]);
   await waitForCondition(cluster.client, hourlies, namespace, 'r', 'Ready', 'True', { timeoutMs: 20_000 });
+});
+
+test('a related handler`s retry waits for its backoff on the clock', async () => {
+  const configMap = { metadata: { name: 'settings', namespace }, data: { level: '1' } };
+  await cluster.client.create(CoreResources.configMap, configMap);
+  await cluster.client.create(hourlies, {
+    metadata: { name: 'c', namespace },
+    spec: { round: 1, config: 'settings' },
+  });
+  await read('c', (o) => o?.status?.seenGeneration === 1, 'the first run (the ConfigMap`s hash recorded)');
+  await cluster.client.mergePatch(CoreResources.configMap, namespace, 'settings', { data: { level: '2' } });
+  await waitForEvent(cluster.client, namespace, { regarding: 'c', reason: 'HandlerRetrying' });
+  const [first] = configChanges.get('c') ?? [];
+  expect(configChanges.get('c')).toHaveLength(1);
+  await clock.advance(299_999);
+  await clock.advance(1);
+  await eventually(() => configChanges.get('c')?.length === 2, { what: 'the retry' });
+  expect(configChanges.get('c')).toEqual([first, (first as number) + 300_000]);
 });
