@@ -1,164 +1,328 @@
-// The one way the engine writes to the object it handles, for every handler kind:
-// - each write carries the resourceVersion of the state it was planned from, so a stale or
-//   deposed writer gets 409 instead of overwriting newer status or bookkeeping, and merged
-//   conditions never clobber another manager's;
-// - status goes first, the metadata that records a change as handled second: a crash in
-//   between leaves the change unrecorded and its handler runs again (handlers are idempotent),
-//   never "handled" without the status; without a status subresource both go in one request;
-// - a 409 is retried on a fresh read only when nobody touched what this write sets (the same
-//   status fields and condition types, the same labels and annotations) since the state it was
-//   planned from: a concurrent spec or label edit does not cost a handler run, but a competing
-//   writer's status or record is never overwritten;
-// - nothing is written that would not change anything;
-// - every written object is reported through `onWritten`, so the next run starts from it even
-//   while the watch still delivers older states.
-// Fails with the client's errors (see write-errors.ts for what each means); never retries.
+// The committer, the last of a run's three visits: turns the run's outcome into the fewest
+// writes, with one semantics for every handler kind. What the handlers put in their patch,
+// the progress of the change (or, once all its handlers succeeded, the new diff-base), the
+// extensions' bookkeeping (timer stamps, related hashes) and the conditions of the run
+// (health.ts) go out in one commit: status first, then metadata, each conditional on the
+// object's version (object-writer.ts). A deletion whose handlers are done also removes our
+// finalizer, after their success is recorded. It remembers what the next plan needs
+// (failures and their retries, @Reconcile's requeue, the level it handled) and tells the
+// queue when to come back.
+// How a commit fails: a write refused with 409 re-reads the object and re-plans at once
+// (slowed down if it repeats); 404 ends the run; a deposed leader stops; any other refusal
+// (422, 4xx) or error is shown in conditions and a Warning Event with the apiserver's message,
+// and the run is retried with backoff (never a hot loop).
 import type { KubeClient } from '../kube/client.js';
-import { isApiError } from '../kube/errors.js';
-import type { KubeObject } from '../kube/object.js';
-import type { ResourceRef } from '../kube/resource.js';
-import { mergeConditions, type Condition } from './conditions.js';
-import type { PendingPatch } from './context.js';
-import { canonicalJson } from './essence.js';
+import type { EventRecorder } from '../kube/events.js';
+import { newestOf, type KubeObject } from '../kube/object.js';
+import type { Logger } from '../logging/logger.js';
+import type { ControllerSpec } from '../registry.js';
+import { retryDelaySeconds } from './backoff.js';
+import type { Condition } from './conditions.js';
+import { emptyPatch, type PendingPatch } from './context.js';
+import { encodeDiffBase, neverCopied, sameDiffBase, type DiffBasePolicy } from './diff-base.js';
+import { essenceOf, hashOf } from './essence.js';
+import type { Outcome } from './executor.js';
+import type { StepResult } from './extension.js';
+import { runConditions, writeFailureConditions, type Failure } from './health.js';
+import { scheduleWake, type HandlerFailure, type ObjectMemory } from './memory.js';
+import { ObjectWriter } from './object-writer.js';
+import { errorMessage, type RunOutcome } from './plan-runner.js';
+import { levelFingerprint, slotOf, type ChangePlan, type RunPlan } from './planner.js';
+import { MAX_PROGRESS_MESSAGE, truncated, type HandlerProgress, type StorageKeys } from './progress.js';
+import type { RunResult } from './work-queue.js';
+import { classifyWriteError, describeWriteError } from './write-errors.js';
 
-export interface CommitOptions {
-  /** The run handled the object's current generation: write status.observedGeneration. */
-  observed?: boolean;
+export interface CommitterSettings {
+  keys: StorageKeys;
+  readyCondition: 'auto' | 'manual';
+  maxDiffBaseBytes: number;
 }
+
+export interface CommitterDeps {
+  client: KubeClient;
+  events: EventRecorder;
+  logger: Logger;
+  /** The newest state written, so the next run starts from it even if the watch lags. */
+  onWritten: (object: KubeObject) => void;
+}
+
+/** Longest condition message the engine writes (the apiserver's messages can be long). */
+const MAX_CONDITION_MESSAGE = 1024;
+/** The order failures are shown in: the object's own change first. */
+const KIND_ORDER = ['create', 'update', 'resume', 'field', 'delete', 'reconcile', 'related', 'timer'];
+
+type Ran = Exclude<RunPlan, { kind: 'wait' }>;
 
 export class Committer {
+  readonly writer: ObjectWriter;
+  private readonly diffBasePolicy: DiffBasePolicy;
+  private readonly hasReconcile: boolean;
+
   constructor(
-    private readonly resource: ResourceRef,
-    private readonly statusSubresource: boolean,
-    private readonly client: KubeClient,
-    private readonly onWritten: (object: KubeObject) => void,
-  ) {}
+    private readonly spec: ControllerSpec,
+    private readonly settings: CommitterSettings,
+    private readonly deps: CommitterDeps,
+  ) {
+    this.writer = new ObjectWriter(spec.resource, spec.statusSubresource, deps.client, deps.onWritten);
+    // Only update and field handlers see old values; everyone else needs "did it change" only.
+    const usesOld = spec.handlers.some((h) => h.kind === 'update' || h.kind === 'field');
+    this.diffBasePolicy = usesOld && !neverCopied(spec.resource) ? 'copy' : 'hash';
+    this.hasReconcile = spec.handlers.some((h) => h.kind === 'reconcile');
+  }
 
-  /** Writes what `patch` holds onto `object` and empties it; returns the object as written. */
-  async commit(object: KubeObject, patch: PendingPatch, options: CommitOptions = {}): Promise<KubeObject> {
-    const wanted: PendingPatch = {
-      status: patch.status,
-      conditions: patch.conditions,
-      metadata: patch.metadata,
-    };
-    patch.status = {};
-    patch.conditions = [];
-    patch.metadata = { labels: {}, annotations: {} };
-    const generation = object.metadata.generation;
-    const status = (target: KubeObject) =>
-      this.statusChange(target, wanted, options.observed ? generation : undefined);
-    const metadata = (target: KubeObject) => metadataChange(target, wanted);
-    if (!status(object) && !metadata(object)) return object;
-    if (!this.statusSubresource) {
-      return this.retrying(object, wanted, (target) => {
-        const s = status(target);
-        return this.patch(target, { ...(s ? { status: s } : {}) }, metadata(target));
-      });
+  async commit(
+    object: KubeObject,
+    plan: Ran,
+    outcome: RunOutcome,
+    memory: ObjectMemory,
+    now: number,
+  ): Promise<RunResult> {
+    try {
+      const result = await this.write(object, plan, outcome, memory, now);
+      memory.writeFailures = 0;
+      memory.conflicts = 0;
+      return result;
+    } catch (error) {
+      return this.failed(object, memory, error);
     }
-    let current = object;
-    if (status(current))
-      current = await this.retrying(current, wanted, (target) =>
-        this.patch(target, { status: status(target) ?? {} }, undefined, 'status'),
+  }
+
+  private async write(
+    object: KubeObject,
+    plan: Ran,
+    outcome: RunOutcome,
+    memory: ObjectMemory,
+    now: number,
+  ): Promise<RunResult> {
+    const { keys } = this.settings;
+    const { patch, results } = outcome;
+    if (plan.kind === 'adopt') {
+      await this.writer.setFinalizers(object, [...(object.metadata.finalizers ?? []), keys.finalizer]);
+      return { requeueAfterMs: 0 }; // the handlers run at once, on the state just written
+    }
+    const change = plan.change;
+    if (!change) return {}; // being deleted, not ours to finalise
+    const recorded = outcome.changeDone && change.pending;
+    const changeResults = results.filter((r) => !isExtension(r) && r.step.cause !== 'reconcile');
+    for (const { step, outcome: o } of changeResults)
+      change.progress.handlers[slotOf(step)] = progressAfter(step.retry, o, now);
+    if (plan.kind === 'finalize') {
+      if (changeResults.length > 0 || recorded)
+        patch.metadata.annotations[keys.progress] = JSON.stringify(change.progress);
+      patch.conditions.push(...this.conditions(changeResults, 0, false, patch));
+      const written = await this.writer.write(object, patch);
+      // A delete handler that failed for good keeps the finalizer: the object stays, with the
+      // reason in its status, until someone fixes the cause or removes the finalizer by hand.
+      if (!recorded) return scheduleWake(memory, wakeAfter(change, changeResults, results, now));
+      await this.writer.setFinalizers(
+        written,
+        (written.metadata.finalizers ?? []).filter((f) => f !== keys.finalizer),
       );
-    if (metadata(current))
-      current = await this.retrying(current, wanted, (target) => this.patch(target, {}, metadata(target)));
-    return current;
+      return {};
+    }
+
+    const wakes: number[] = [wakeAfter(change, changeResults, results, now)];
+    if (recorded) {
+      // Every handler of this change is done: the change becomes the new diff-base, written
+      // after the run's status (so a crash in between re-runs, never loses).
+      memory.resumePending = false;
+      this.recordHandled(object, patch);
+    } else if (changeResults.length > 0) {
+      patch.metadata.annotations[keys.progress] = JSON.stringify(change.progress);
+    }
+    const others = results.filter((r) => !changeResults.includes(r));
+    const cleared = this.rememberFailures(others, memory, now);
+    const reconciled = others.filter((r) => r.step.cause === 'reconcile');
+    const reconcileOk = reconciled.length > 0 && reconciled.every((r) => succeeded(r));
+    if (reconciled.length > 0) memory.reconcileDueAt = reconcileDueAt(reconciled, memory, now);
+    // A cleared failure had replaced what @Reconcile said about the object: it says it again.
+    const reconcileAgain = cleared && this.hasReconcile && !reconcileOk && outcome.changeDone;
+    if (reconcileAgain) memory.reconcileDueAt = now;
+    if (memory.reconcileDueAt !== undefined) wakes.push(memory.reconcileDueAt);
+    for (const extension of plan.extensions) {
+      const mine = results.filter((r) => extension.plan.steps.includes(r.step));
+      const settled = extension.plan.settle(mine, now);
+      Object.assign(patch.metadata.annotations, settled.annotations ?? {});
+      if (settled.wakeAt !== undefined) wakes.push(settled.wakeAt);
+    }
+    const healthy = recorded || reconcileOk || (cleared && !reconcileAgain);
+    const unhandled = change.pending && !outcome.changeDone ? 1 : 0;
+    patch.conditions.push(...this.conditions(results, unhandled + memory.failures.size, healthy, patch));
+    const written = await this.writer.write(object, patch, { observed: outcome.changeDone });
+    memory.levelFingerprint = levelFingerprint(written, keys);
+    return scheduleWake(memory, Math.min(Infinity, ...wakes));
   }
 
-  /** Runs `write` on `base`; on 409, again on a fresh read if nobody touched what it sets. */
-  private async retrying(
-    base: KubeObject,
-    wanted: PendingPatch,
-    write: (target: KubeObject) => Promise<KubeObject>,
-  ): Promise<KubeObject> {
-    let target = base;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await write(target);
-      } catch (error) {
-        if (!isApiError(error, 409) || attempt >= 3) throw error;
-        const fresh = await this.client.get<KubeObject>(
-          this.resource,
-          base.metadata.namespace,
-          base.metadata.name ?? '',
-        );
-        if (fresh.metadata.uid !== base.metadata.uid || !untouched(base, fresh, wanted)) throw error;
-        target = fresh;
+  /** What the run says about the object's health (see health.ts). */
+  private conditions(results: StepResult[], standing: number, healthy: boolean, patch: PendingPatch) {
+    const failed: Failure[] = results
+      .filter((r) => !succeeded(r))
+      .sort((a, b) => KIND_ORDER.indexOf(a.step.cause) - KIND_ORDER.indexOf(b.step.cause))
+      .map((r) => ({
+        message: truncated(`${slotOf(r.step)}: ${errorMessage(errorOf(r))}`, MAX_CONDITION_MESSAGE),
+        stalled: r.outcome.kind === 'failure',
+      }));
+    return runConditions({ failed, standing, healthy }, patch, this.settings.readyCondition);
+  }
+
+  /** Records the failures of @Reconcile, timers and related handlers; true if one was cleared. */
+  private rememberFailures(results: StepResult[], memory: ObjectMemory, now: number): boolean {
+    let cleared = false;
+    for (const { step, outcome } of results) {
+      const slot = slotOf(step);
+      if (outcome.kind === 'success' || (outcome.kind === 'failure' && outcome.ignored)) {
+        cleared = memory.failures.delete(slot) || cleared;
+        continue;
       }
+      const failure: HandlerFailure = {
+        retries: step.retry + 1,
+        stalled: outcome.kind === 'failure',
+        message: truncated(`${slot}: ${errorMessage(outcome.error)}`, MAX_CONDITION_MESSAGE),
+        ...(outcome.kind === 'retry' ? { retryAt: now + outcome.delaySeconds * 1000 } : {}),
+      };
+      // A timer or related handler that failed for good starts its next run (the next
+      // interval, the next change) afresh; @Reconcile keeps backing off.
+      if (failure.stalled && step.cause !== 'reconcile') failure.retries = 0;
+      memory.failures.set(slot, failure);
+    }
+    return cleared && memory.failures.size === 0;
+  }
+
+  /** Puts the new diff-base (and the end of the progress record) into the run's patch. */
+  private recordHandled(object: KubeObject, patch: PendingPatch): void {
+    const { keys, maxDiffBaseBytes } = this.settings;
+    const annotations = object.metadata.annotations ?? {};
+    const encoded = encodeDiffBase(essenceOf(object), this.diffBasePolicy, maxDiffBaseBytes);
+    if (!sameDiffBase(annotations[keys.diffBase], encoded.value))
+      patch.metadata.annotations[keys.diffBase] = encoded.value;
+    if (annotations[keys.progress] !== undefined) patch.metadata.annotations[keys.progress] = null;
+    const stored = ((object.status ?? {}) as { conditions?: Condition[] }).conditions?.find(
+      (c) => c.type === 'StateStored',
+    );
+    if (encoded.tooLargeBytes !== undefined) {
+      patch.conditions.push({
+        type: 'StateStored',
+        status: 'False',
+        reason: 'DiffBaseTooLarge',
+        message:
+          `the last handled configuration (${Math.ceil(encoded.tooLargeBytes / 1024)} KiB) is over the ` +
+          `${Math.floor(maxDiffBaseBytes / 1024)} KiB limit: only its hash is stored, so update and field handlers get no old values`,
+      });
+    } else if (stored?.status === 'False') {
+      patch.conditions.push({ type: 'StateStored', status: 'True', reason: 'Stored', message: '' });
     }
   }
 
-  /** Sets the object's finalizers (only ours changes); conditional on the object's version. */
-  setFinalizers(object: KubeObject, finalizers: string[]): Promise<KubeObject> {
-    return this.patch(object, {}, { finalizers });
-  }
-
-  private async patch(
-    object: KubeObject,
-    body: Record<string, unknown>,
-    metadata: Record<string, unknown> | undefined,
-    subresource?: 'status',
-  ): Promise<KubeObject> {
-    const written = await this.client.mergePatch<KubeObject>(
-      this.resource,
-      object.metadata.namespace,
-      object.metadata.name ?? '',
-      { ...body, metadata: { ...metadata, resourceVersion: object.metadata.resourceVersion } },
-      subresource,
-    );
-    this.onWritten(written);
-    return written;
-  }
-
-  private statusChange(
-    object: KubeObject,
-    patch: PendingPatch,
-    observedGeneration: number | undefined,
-  ): Record<string, unknown> | undefined {
-    // Kinds without a status of their own (ConfigMap, Secret) get none written.
-    if (!this.statusSubresource && this.resource.group === '' && object.status === undefined)
-      return undefined;
-    const current = (object.status ?? {}) as Record<string, unknown> & { conditions?: Condition[] };
-    const generation = object.metadata.generation;
-    const next: Record<string, unknown> = { ...patch.status };
-    if (patch.conditions.length > 0)
-      next.conditions = mergeConditions(current.conditions, patch.conditions, generation);
-    if (observedGeneration !== undefined) next.observedGeneration = observedGeneration;
-    // Canonical: the apiserver sends objects back with sorted keys, ours are in build order.
-    const changed = Object.entries(next).some(([k, v]) => canonicalJson(current[k]) !== canonicalJson(v));
-    return changed ? next : undefined;
+  /**
+   * A write was refused or failed (or the run could not proceed). 409: the object changed
+   * under us; re-read it and re-plan (the handlers' outcome is discarded, as it was computed
+   * from an outdated state). Anything else: show it (conditions, Warning Event, log) and
+   * retry the run with backoff.
+   */
+  async failed(object: KubeObject, memory: ObjectMemory, error: unknown): Promise<RunResult> {
+    const failure = classifyWriteError(error);
+    const { namespace, name = '' } = object.metadata;
+    if (failure === 'gone') return {};
+    if (failure === 'deposed') return {}; // the new leader carries on from what is stored
+    if (failure === 'conflict') {
+      memory.conflicts++;
+      this.deps.logger.debug('conflict while writing; re-planning from a fresh read', { namespace, name });
+      const fresh = await this.deps.client
+        .find<KubeObject>(this.spec.resource, namespace, name)
+        .catch(() => undefined);
+      if (!fresh) return { requeueAfterMs: 1000 };
+      memory.latest = newestOf(fresh, memory.latest);
+      return { requeueAfterMs: Math.min(50 * 2 ** (memory.conflicts - 1), 5000) };
+    }
+    memory.writeFailures++;
+    memory.failedEssenceHash = hashOf(essenceOf(object));
+    const delaySeconds = retryDelaySeconds(memory.writeFailures - 1, { initialSeconds: 2 });
+    const message = truncated(describeWriteError(error), MAX_CONDITION_MESSAGE);
+    const rejected = failure === 'rejected';
+    this.deps.logger.warn(`${message}; retrying in ${delaySeconds.toFixed(1)}s`, { namespace, name });
+    void this.deps.events.post(object, {
+      type: 'Warning',
+      reason: rejected ? 'WriteRejected' : 'WriteFailed',
+      action: 'write',
+      note: `${message}; retrying in ${delaySeconds.toFixed(1)}s`,
+    });
+    try {
+      // Conditions only, onto a fresh read: they must get through even when the rest did not.
+      const fresh = await this.deps.client.get<KubeObject>(this.spec.resource, namespace, name);
+      const patch = emptyPatch();
+      patch.conditions.push(...writeFailureConditions(message, rejected));
+      await this.writer.write(fresh, patch);
+    } catch (conditionError) {
+      this.deps.logger.debug(`could not write the failure conditions: ${String(conditionError)}`);
+    }
+    return scheduleWake(memory, Date.now() + delaySeconds * 1000);
   }
 }
 
-function metadataChange(object: KubeObject, patch: PendingPatch): Record<string, unknown> | undefined {
-  const differs = (current: Record<string, string> | undefined, wanted: Record<string, string | null>) =>
-    Object.entries(wanted).some(([k, v]) => (current?.[k] ?? null) !== v);
-  const labels = differs(object.metadata.labels, patch.metadata.labels) ? patch.metadata.labels : undefined;
-  const annotations = differs(object.metadata.annotations, patch.metadata.annotations)
-    ? patch.metadata.annotations
-    : undefined;
-  if (!labels && !annotations) return undefined;
-  return { ...(labels ? { labels } : {}), ...(annotations ? { annotations } : {}) };
+function succeeded({ outcome }: StepResult): boolean {
+  return outcome.kind === 'success' || (outcome.kind === 'failure' && outcome.ignored);
 }
 
-/** Nobody changed, between `base` and `fresh`, any of the status fields, condition types, labels or annotations `wanted` sets. */
-export function untouched(base: KubeObject, fresh: KubeObject, wanted: PendingPatch): boolean {
-  const same = (a: unknown, b: unknown) => canonicalJson(a) === canonicalJson(b);
-  const [was, is] = [
-    (base.status ?? {}) as Record<string, unknown>,
-    (fresh.status ?? {}) as Record<string, unknown>,
-  ];
-  const condition = (status: Record<string, unknown>, type: string) =>
-    (status.conditions as Condition[] | undefined)?.find((c) => c.type === type);
-  return (
-    Object.keys(wanted.status).every((k) => same(was[k], is[k])) &&
-    same(was.observedGeneration, is.observedGeneration) &&
-    wanted.conditions.every((c) => same(condition(was, c.type), condition(is, c.type))) &&
-    Object.keys(wanted.metadata.labels).every(
-      (k) => base.metadata.labels?.[k] === fresh.metadata.labels?.[k],
-    ) &&
-    Object.keys(wanted.metadata.annotations).every(
-      (k) => base.metadata.annotations?.[k] === fresh.metadata.annotations?.[k],
-    )
+function errorOf({ outcome }: StepResult): unknown {
+  return outcome.kind === 'success' ? undefined : outcome.error;
+}
+
+function isExtension({ step }: StepResult): boolean {
+  return step.cause === 'related' || step.cause === 'timer' || step.cause === 'daemon';
+}
+
+/** A change handler's progress entry after an attempt. */
+function progressAfter(retries: number, outcome: Outcome, now: number): HandlerProgress {
+  if (outcome.kind === 'success' || (outcome.kind === 'failure' && outcome.ignored))
+    return { retries, success: true };
+  const message = truncated(errorMessage(outcome.error), MAX_PROGRESS_MESSAGE);
+  if (outcome.kind === 'failure') return { retries, failure: true, message };
+  return {
+    retries: retries + 1,
+    delayedUntil: new Date(now + outcome.delaySeconds * 1000).toISOString(),
+    message,
+  };
+}
+
+/** When the change handlers (or any retried step) want the next run. */
+function wakeAfter(
+  change: ChangePlan,
+  changeResults: StepResult[],
+  results: StepResult[],
+  now: number,
+): number {
+  const waits = results.map(({ outcome }) =>
+    outcome.kind === 'retry' ? now + outcome.delaySeconds * 1000 : Infinity,
   );
+  if (change.blocked?.waitMs !== undefined) waits.push(now + change.blocked.waitMs);
+  // The next handler of this change runs at once, in the next run, from the state written now.
+  if (change.remaining > 0 && changeResults.length > 0 && changeResults.every(succeeded)) waits.push(now);
+  return Math.min(Infinity, ...waits);
+}
+
+/** When @Reconcile runs again: its own requeue request, or its retry backoff after a failure. */
+function reconcileDueAt(results: StepResult[], memory: ObjectMemory, now: number): number | undefined {
+  let requeueAfterMs: number | undefined;
+  for (const { step, outcome } of results) {
+    if (outcome.kind === 'success') {
+      const asked = requeueRequest(outcome.result);
+      if (asked !== undefined) requeueAfterMs = Math.min(requeueAfterMs ?? Infinity, asked);
+      continue;
+    }
+    if (outcome.kind === 'failure' && outcome.ignored) continue;
+    const delay =
+      outcome.kind === 'retry'
+        ? outcome.delaySeconds
+        : retryDelaySeconds(memory.failures.get(slotOf(step))?.retries ?? 1, step.handler.options.backoff);
+    return now + delay * 1000;
+  }
+  return requeueAfterMs === undefined ? undefined : now + requeueAfterMs;
+}
+
+function requeueRequest(result: unknown): number | undefined {
+  if (result && typeof result === 'object' && 'requeueAfterSeconds' in result) {
+    const seconds = (result as { requeueAfterSeconds: unknown }).requeueAfterSeconds;
+    if (typeof seconds === 'number' && seconds >= 0) return seconds * 1000;
+  }
+  return undefined;
 }

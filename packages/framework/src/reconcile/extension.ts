@@ -1,52 +1,53 @@
 // The seam between the per-object engine and the handler kinds that live above it (timers,
-// daemons, related objects): the engine calls each extension during a run, and an extension
-// uses the engine's own ways to run a handler and to write, so retries, Events, metrics and
-// write semantics (preconditions, status before bookkeeping) are the same for every kind.
+// daemons, related objects). An extension writes nothing and calls no handler itself: in the
+// planner's visit it says which of its handlers are due (steps), the runner runs them with
+// every other step through the one invoke(), and in the committer's visit it turns their
+// outcomes into bookkeeping (annotations) and a wake-up time, written with the run's one
+// commit. So retries, conditions, Events, metrics and write semantics (preconditions, status
+// before bookkeeping) are the same for every handler kind.
 import type { KubeObject } from '../kube/object.js';
-import type { HandlerSpec } from '../registry.js';
-import type { Cause, PendingPatch } from './context.js';
-import type { Diff } from './diff.js';
 import type { Outcome } from './executor.js';
+import type { HandlerFailure } from './memory.js';
+import type { PlannedStep } from './planner.js';
 
-export interface Change {
-  old: unknown;
-  new: unknown;
-  diff: Diff;
-}
-
-export interface ExtensionRun {
+export interface ExtensionInput {
   key: string;
   object: KubeObject;
-  /** The run's pending status/metadata patch (committed once, at the end of the run's handlers);
-   *  an extension's bookkeeping annotations go here too, so they are written after the status. */
-  patch: PendingPatch;
+  now: number;
   firstSeenAt: number;
   /** When the object's essence last changed, as this process saw it. */
   changedAt: number;
-  invoke(
-    handler: HandlerSpec,
-    cause: Cause,
-    change: Change,
-    retry: number,
-    patch?: PendingPatch,
-  ): Promise<Outcome>;
-  /** Commits a handler's own patch (status, conditions, metadata) now, status first. */
-  commit(object: KubeObject, patch: PendingPatch): Promise<KubeObject>;
+  /** This object's handlers whose last attempt failed, by step slot. */
+  failures: ReadonlyMap<string, HandlerFailure>;
 }
 
-export interface ExtensionResult {
-  /** The object after the extension's own writes. */
-  object?: KubeObject;
-  /** When this object needs another run (absolute ms). */
+export interface StepResult {
+  step: PlannedStep;
+  outcome: Outcome;
+}
+
+export interface Settlement {
+  /** Annotations to write with the run's commit (after its status). */
+  annotations?: Record<string, string>;
+  /** When this object needs another run for this extension (absolute ms). */
   wakeAt?: number;
 }
 
+export interface ExtensionPlan {
+  /** Handlers due now, run in this order. */
+  steps: PlannedStep[];
+  /** Long-running handlers to start (daemons); each calls its handler through invoke() itself. */
+  launches?: (() => void)[];
+  /** From the outcomes of `steps` (all of them, or fewer if the run stopped): what to record. */
+  settle(results: StepResult[], now: number): Settlement;
+}
+
 export interface ProcessingExtension {
-  /** 'before-reconcile' extensions may change what @Reconcile sees; 'after-reconcile' run last. */
+  /** 'before-reconcile' steps run before @Reconcile (their patch is what it sees); 'after-reconcile' after it. */
   readonly phase: 'before-reconcile' | 'after-reconcile';
   /** The object must keep a finalizer so the extension learns of its deletion in time. */
   readonly needsFinalizer?: boolean;
-  run(run: ExtensionRun): Promise<ExtensionResult>;
+  plan(input: ExtensionInput): ExtensionPlan;
   /** The object is being deleted (or is gone): stop what runs for it, drop what is kept about it. */
   release?(key: string): Promise<void> | void;
 }

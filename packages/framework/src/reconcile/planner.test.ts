@@ -2,7 +2,7 @@ import type { KubeObject } from '../kube/object.js';
 import type { HandlerSpec } from '../registry.js';
 import { encodeDiffBase, readDiffBase } from './diff-base.js';
 import { essenceOf } from './essence.js';
-import { NOOP, planChange, planDeletion } from './planner.js';
+import { NOOP, planChange, planDeletion, planSteps } from './planner.js';
 
 const handler = (kind: HandlerSpec['kind'], id: string = kind, field?: string): HandlerSpec => ({
   id,
@@ -72,4 +72,46 @@ test('deletion is planned only with our finalizer on the object', () => {
   const handlers = [handler('delete'), handler('create')];
   expect(planDeletion(object({}), false, handlers)).toBeUndefined();
   expect(planDeletion(object({}), true, handlers)?.map((s) => s.handler.id)).toEqual(['delete']);
+});
+
+test('a change runs one handler per run, the first not yet done, with its attempt number', () => {
+  const steps = planChange({
+    object: object({}),
+    base: undefined,
+    handlers: [handler('create', 'one'), handler('create', 'two'), handler('create', 'three')],
+    resumePending: false,
+  });
+  const now = Date.parse('2026-12-01T00:00:00Z');
+  const fresh = planSteps(steps, { change: 'c', handlers: {} }, now);
+  expect(fresh.steps.map((s) => [s.handler.id, s.retry])).toEqual([['one', 0]]);
+  expect(fresh.remaining).toBe(2);
+  const progress = {
+    change: 'c',
+    handlers: { 'create/one': { retries: 0, success: true }, 'create/two': { retries: 2 } },
+  };
+  const later = planSteps(steps, progress, now);
+  expect(later.steps.map((s) => [s.handler.id, s.retry])).toEqual([['two', 2]]);
+  expect(later.remaining).toBe(1);
+});
+
+test('a handler waiting for its retry delay, or failed for good, blocks the rest of its change', () => {
+  const steps = planChange({
+    object: object({}),
+    base: undefined,
+    handlers: [handler('create', 'one'), handler('create', 'two')],
+    resumePending: false,
+  });
+  const now = Date.parse('2026-12-01T00:00:00Z');
+  const delayed = {
+    change: 'c',
+    handlers: { 'create/one': { retries: 1, delayedUntil: '2026-12-01T00:00:30Z', message: 'down' } },
+  };
+  expect(planSteps(steps, delayed, now)).toMatchObject({ steps: [], blocked: { waitMs: 30_000 } });
+  const failed = { change: 'c', handlers: { 'create/one': { retries: 0, failure: true, message: 'bad' } } };
+  expect(planSteps(steps, failed, now)).toMatchObject({ steps: [], blocked: {} });
+  const due = {
+    change: 'c',
+    handlers: { 'create/one': { retries: 1, delayedUntil: '2026-11-30T23:59:59Z' } },
+  };
+  expect(planSteps(steps, due, now).steps.map((s) => s.handler.id)).toEqual(['one']);
 });

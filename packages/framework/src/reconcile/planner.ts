@@ -1,16 +1,26 @@
-// The planner: from an object, what is stored on it and the controller's handlers, the
-// change steps of this run, in the order they run. Pure (no I/O, no clock), so every rule
-// is tested without a cluster; the runner runs the steps, the committer writes the outcome.
+// The planner, the first of a run's three visits (planner, runner, committer): from an object,
+// what is stored on it (diff-base, progress), what this process remembers of it and the
+// controller's handlers, the steps of this run in the order they run: change (or delete)
+// handlers, related handlers, @Reconcile, timers, daemons to start. It reads and writes
+// nothing (the time is an input), so every rule is tested without a cluster; the runner runs
+// the steps, the committer writes the outcome.
+// Fails only with what a handler's own `refs` function throws (related handlers).
 import type { KubeObject } from '../kube/object.js';
-import type { HandlerSpec } from '../registry.js';
+import type { ControllerSpec, HandlerSpec } from '../registry.js';
 import { detectCauses } from './causes.js';
 import type { Cause } from './context.js';
 import { diff, valueAt, type Diff } from './diff.js';
-import type { DiffBase } from './diff-base.js';
+import { readDiffBase, type DiffBase } from './diff-base.js';
 import { essenceOf, hashOf, type Essence } from './essence.js';
+import type { ExtensionPlan, ProcessingExtension } from './extension.js';
 import { handlerApplies } from './filters.js';
+import type { ObjectMemory, WakeReason } from './memory.js';
+import { readProgress, type ProgressRecord, type StorageKeys } from './progress.js';
 
 export type Step = { cause: Cause; handler: HandlerSpec; old: unknown; new: unknown; diff: Diff };
+
+/** A step of a run: what to call, and its attempt number (ctx.retry). */
+export type PlannedStep = Step & { retry: number };
 
 /** Placeholder step for a change no handler matches: it is still recorded as handled. */
 export const NOOP: HandlerSpec = { id: '', kind: 'update', qualifiedName: '', method: '', options: {} };
@@ -77,4 +87,148 @@ export function planDeletion(
   return handlers
     .filter((h) => h.kind === 'delete' && handlerApplies(h.options, object))
     .map((handler) => ({ cause: 'delete' as const, handler, old: undefined, new: undefined, diff: [] }));
+}
+
+/** The change (or deletion) handlers of a run. */
+export interface ChangePlan {
+  /** Their progress so far (retries, outcomes), stored on the object. */
+  progress: ProgressRecord;
+  /** The handler to run now (at most one: its outcome is committed before the next runs, so a
+   *  restart never repeats one that succeeded). */
+  steps: PlannedStep[];
+  /** Handlers of this change still to run after `steps`, in later runs. */
+  remaining: number;
+  /** The next handler may not run yet (`waitMs`, its retry delay) or failed for good: nothing runs. */
+  blocked?: { waitMs?: number };
+  /** There is a change to handle (its handlers may all be done already): record it once they are. */
+  pending: boolean;
+}
+
+export type RunPlan =
+  /** Nothing changed and nothing is due (or a failed write backs off): the planned wake-up stays. */
+  | { kind: 'wait' }
+  /** Our finalizer goes on first, so a deletion during the handlers still runs the delete handlers. */
+  | { kind: 'adopt' }
+  | {
+      kind: 'handle';
+      wake: WakeReason;
+      change: ChangePlan;
+      /** @Reconcile handlers: run only once the change is handled; stop at the first failure. */
+      reconcile: PlannedStep[];
+      /** Related handlers, timers, daemons. */
+      extensions: { phase: ProcessingExtension['phase']; plan: ExtensionPlan }[];
+    }
+  /** Being deleted: stop the extensions' work; `change` is undefined when the object is not ours to finalise. */
+  | { kind: 'finalize'; change: ChangePlan | undefined };
+
+export interface RunInput {
+  key: string;
+  object: KubeObject;
+  memory: Readonly<ObjectMemory>;
+  /** The run was asked for by something other than the object's own change. */
+  woken: Exclude<WakeReason, 'change' | 'scheduled'> | undefined;
+  now: number;
+}
+
+export class Planner {
+  readonly needsFinalizer: boolean;
+
+  constructor(
+    private readonly spec: ControllerSpec,
+    private readonly keys: StorageKeys,
+    private readonly extensions: ProcessingExtension[],
+  ) {
+    // Delete handlers need the object kept until they ran; daemons need to learn of the deletion.
+    this.needsFinalizer =
+      spec.handlers.some((h) => h.kind === 'delete') || extensions.some((e) => e.needsFinalizer);
+  }
+
+  plan({ key, object, memory, woken, now }: RunInput): RunPlan {
+    const { handlers } = this.spec;
+    const hasFinalizer = object.metadata.finalizers?.includes(this.keys.finalizer) ?? false;
+    const essenceHash = hashOf(essenceOf(object));
+    if (object.metadata.deletionTimestamp) {
+      const steps = planDeletion(object, hasFinalizer, handlers);
+      return {
+        kind: 'finalize',
+        change: steps && planSteps(steps, readProgress(object, this.keys, 'delete'), now),
+      };
+    }
+    // A failed write backs off, even against the echo of the failure conditions; a change of
+    // the object (say, the spec fix) is tried at once.
+    if (
+      memory.writeFailures > 0 &&
+      memory.nextWakeAt !== undefined &&
+      memory.nextWakeAt > now &&
+      memory.failedEssenceHash === essenceHash
+    )
+      return { kind: 'wait' };
+    if (this.needsFinalizer && !hasFinalizer) return { kind: 'adopt' };
+    const steps = planChange({
+      object,
+      base: readDiffBase(object, this.keys.diffBase),
+      handlers,
+      resumePending: memory.resumePending,
+    });
+    // Status or bookkeeping writes (ours or anyone's) are not changes: nothing runs for them,
+    // and the wake-up already planned (timers, retries) stays, unless it is what brought us here.
+    const wakeUpDue = memory.nextWakeAt !== undefined && memory.nextWakeAt <= now;
+    const unchanged = memory.levelFingerprint === levelFingerprint(object, this.keys);
+    if (steps.length === 0 && unchanged && woken === undefined && !wakeUpDue) return { kind: 'wait' };
+    // @Reconcile runs for a change, a wake-up meant for it, or its own requeue; not when only a
+    // timer or a retry of something else is due.
+    const reconcileDue =
+      steps.length > 0 ||
+      !unchanged ||
+      woken !== undefined ||
+      (memory.reconcileDueAt !== undefined && memory.reconcileDueAt <= now);
+    const essence = essenceOf(object);
+    const reconcile = reconcileDue
+      ? handlers
+          .filter((h) => h.kind === 'reconcile' && handlerApplies(h.options, object))
+          .map((handler) => {
+            const step: Step = { cause: 'reconcile', handler, old: undefined, new: essence, diff: [] };
+            return { ...step, retry: memory.failures.get(slotOf(step))?.retries ?? 0 };
+          })
+      : [];
+    const input = {
+      key,
+      object,
+      now,
+      firstSeenAt: memory.firstSeenAt,
+      changedAt: memory.changedAt,
+      failures: memory.failures,
+    };
+    return {
+      kind: 'handle',
+      wake: woken ?? (steps.length > 0 || !unchanged ? 'change' : 'scheduled'),
+      change: planSteps(steps, readProgress(object, this.keys, essenceHash), now),
+      reconcile,
+      extensions: this.extensions.map((e) => ({ phase: e.phase, plan: e.plan(input) })),
+    };
+  }
+}
+
+/**
+ * Which of a change's steps runs now: the first not yet done, unless it waits for its retry
+ * delay or failed for good (then none: they run in declared order). One per run, so each
+ * handler's success is stored (with its status) before the next one starts.
+ */
+export function planSteps(steps: Step[], progress: ProgressRecord, now: number): ChangePlan {
+  const pending = steps.filter((step) => step.handler !== NOOP && !progress.handlers[slotOf(step)]?.success);
+  const [next] = pending;
+  const base = { progress, pending: steps.length > 0, remaining: Math.max(0, pending.length - 1) };
+  if (!next) return { ...base, steps: [] };
+  const state = progress.handlers[slotOf(next)];
+  if (state?.failure) return { ...base, steps: [], blocked: {} };
+  const waitMs = state?.delayedUntil ? Date.parse(state.delayedUntil) - now : 0;
+  if (waitMs > 0) return { ...base, steps: [], blocked: { waitMs } };
+  return { ...base, steps: [{ ...next, retry: state?.retries ?? 0 }] };
+}
+
+/** What level-triggered handlers react to: the essence, labels, and annotations not ours. */
+export function levelFingerprint(object: KubeObject, keys: StorageKeys): string {
+  const ours: string[] = Object.values(keys);
+  const annotations = Object.entries(object.metadata.annotations ?? {}).filter(([k]) => !ours.includes(k));
+  return hashOf([essenceOf(object), object.metadata.labels ?? {}, Object.fromEntries(annotations)]);
 }

@@ -1,12 +1,13 @@
-// Starts the @Daemon handlers of each object once, and stops them when it is deleted.
+// Plans the start of each object's @Daemon handlers (once; the runner launches them, and each
+// attempt calls the handler through invoke()), and stops them when the object is deleted.
 import type { KubeClient } from '../kube/client.js';
 import type { KubeObject } from '../kube/object.js';
 import type { DaemonOptions } from '../decorators/options.js';
 import type { Logger } from '../logging/logger.js';
 import { createContext, emptyPatch } from '../reconcile/context.js';
-import type { ExtensionResult, ExtensionRun, ProcessingExtension } from '../reconcile/extension.js';
+import type { ExtensionInput, ExtensionPlan, ProcessingExtension } from '../reconcile/extension.js';
 import { handlerApplies } from '../reconcile/filters.js';
-import type { ControllerSpec } from '../registry.js';
+import type { ControllerSpec, HandlerSpec } from '../registry.js';
 import type { HandlerRunner } from '../reconcile/runner.js';
 import type { Clock } from '../time/clock.js';
 import { DaemonSupervisor } from './daemons.js';
@@ -41,51 +42,54 @@ export class DaemonHandlers implements ProcessingExtension {
     );
   }
 
-  async run(run: ExtensionRun): Promise<ExtensionResult> {
-    for (const handler of this.spec.handlers) {
-      if (handler.kind !== 'daemon' || !handlerApplies(handler.options, run.object)) continue;
-      if (this.supervisor.has(run.key, handler.id)) continue;
-      const initialDelayMs = ((handler.options as DaemonOptions).initialDelaySeconds ?? 0) * 1000;
-      const { key, object } = run;
-      this.supervisor.ensure(
-        key,
-        handler.id,
-        async (signal, attempt) => {
-          const { outcome } = await this.runner.invoke({
-            owner: this.spec.instance,
-            handler,
-            retry: attempt,
-            stop: signal,
-            context: (handlerSignal) => ({
-              ...createContext({
-                object: this.deps.latest(key) ?? object,
-                resource: this.spec.resource,
-                cause: 'daemon',
-                old: undefined,
-                new: undefined,
-                diff: [],
-                retry: attempt,
-                logger: this.deps.logger.child({
-                  namespace: object.metadata.namespace,
-                  name: object.metadata.name,
-                  handler: handler.id,
-                }),
-                signal: handlerSignal,
-                patch: emptyPatch(),
-                client: this.deps.client,
-                fieldManager: this.deps.fieldManager,
+  plan({ key, object }: ExtensionInput): ExtensionPlan {
+    const launches = this.spec.handlers
+      .filter(
+        (h) => h.kind === 'daemon' && handlerApplies(h.options, object) && !this.supervisor.has(key, h.id),
+      )
+      .map((handler) => () => this.launch(key, object, handler));
+    return { steps: [], launches, settle: () => ({}) };
+  }
+
+  private launch(key: string, object: KubeObject, handler: HandlerSpec): void {
+    const initialDelayMs = ((handler.options as DaemonOptions).initialDelaySeconds ?? 0) * 1000;
+    this.supervisor.ensure(
+      key,
+      handler.id,
+      async (signal, attempt) => {
+        const { outcome } = await this.runner.invoke({
+          owner: this.spec.instance,
+          handler,
+          retry: attempt,
+          stop: signal,
+          context: (handlerSignal) => ({
+            ...createContext({
+              object: this.deps.latest(key) ?? object,
+              resource: this.spec.resource,
+              cause: 'daemon',
+              old: undefined,
+              new: undefined,
+              diff: [],
+              retry: attempt,
+              logger: this.deps.logger.child({
+                namespace: object.metadata.namespace,
+                name: object.metadata.name,
+                handler: handler.id,
               }),
-              latest: () => this.deps.latest(key),
+              signal: handlerSignal,
+              patch: emptyPatch(),
+              client: this.deps.client,
+              fieldManager: this.deps.fieldManager,
             }),
-          });
-          // The supervisor restarts a daemon that failed (with backoff) and keeps one that returned.
-          if (outcome.kind !== 'success' && !(outcome.kind === 'failure' && outcome.ignored))
-            throw outcome.error;
-        },
-        initialDelayMs,
-      );
-    }
-    return {};
+            latest: () => this.deps.latest(key),
+          }),
+        });
+        // The supervisor restarts a daemon that failed (with backoff) and keeps one that returned.
+        if (outcome.kind !== 'success' && !(outcome.kind === 'failure' && outcome.ignored))
+          throw outcome.error;
+      },
+      initialDelayMs,
+    );
   }
 
   release(key: string): Promise<void> {

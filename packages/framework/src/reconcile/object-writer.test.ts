@@ -1,5 +1,5 @@
 import type { KubeObject } from '../kube/object.js';
-import { untouched } from './committer.js';
+import { untouched } from './object-writer.js';
 import { emptyPatch } from './context.js';
 
 const object = (
