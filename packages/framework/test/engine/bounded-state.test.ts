@@ -15,6 +15,7 @@ import {
 import { startOperator, waitForObject, type RunningOperator } from '@fedora-operators/framework/testing';
 import { createTestNamespace, type TestNamespace } from '../../../../test/support/cluster.ts';
 import { ensureTestCrd } from '../../../../test/support/crds.ts';
+import { engineCaughtUp, trackEngineRuns } from '../../../../test/support/engine-progress.ts';
 import { eventually } from '../../../../test/support/eventually.ts';
 
 type Condition = { type: string; status: string; reason: string; message: string };
@@ -75,6 +76,7 @@ let leveled: ResourceRef;
 let running: RunningOperator;
 
 beforeAll(async () => {
+  trackEngineRuns();
   ns = await createTestNamespace('bounded');
   bulky = await ensureTestCrd(ns.client, 'Bulky');
   leveled = await ensureTestCrd(ns.client, 'Leveled');
@@ -107,13 +109,13 @@ test('a 300 KB spec is handled once; the object reports what could not be stored
   const stored = condition(ready, 'StateStored');
   expect(stored?.status).toBe('False');
   expect(stored?.message).toMatch(/last handled/);
-  await new Promise((r) => setTimeout(r, 2000));
+  await engineCaughtUp(ns.client, bulky, ns.name, 'big');
   expect(count('create:big')).toBe(1);
 
   // A change is still detected (from the hash) and handled once.
   await ns.client.mergePatch(bulky, ns.name, 'big', { spec: { blob: 'c'.repeat(300_000) } });
   await eventually(() => count('update:big') === 1, { what: 'the update handler' });
-  await new Promise((r) => setTimeout(r, 1500));
+  await engineCaughtUp(ns.client, bulky, ns.name, 'big');
   expect(count('update:big')).toBe(1);
   expect(count('create:big')).toBe(1);
 });
@@ -130,7 +132,7 @@ test('a huge error message is truncated where it is stored', async () => {
   );
   expect(largestAnnotation(failing)).toBeLessThan(4096);
   expect(condition(failing, 'Ready')?.message.length).toBeLessThan(4096);
-  await new Promise((r) => setTimeout(r, 1500));
+  await engineCaughtUp(ns.client, bulky, ns.name, 'loud');
   expect(count('create:loud')).toBe(1); // the 60 s delay holds; no write loop re-runs it
 });
 
@@ -155,7 +157,7 @@ test('a ConfigMap controller with 300 KB of data leaves no annotation over 4 KB'
     data: { big: 'd'.repeat(300_000) },
   });
   await eventually(() => count('cm-create:cm') === 1, { what: 'the ConfigMap create handler' });
-  await new Promise((r) => setTimeout(r, 1500));
+  await engineCaughtUp(ns.client, configMaps, ns.name, 'cm');
   const cm = await ns.client.get<KubeObject>(configMaps, ns.name, 'cm');
   expect(largestAnnotation(cm)).toBeLessThan(4096);
   expect(JSON.stringify(cm.metadata.annotations ?? {})).not.toContain('ddddd');
@@ -163,6 +165,6 @@ test('a ConfigMap controller with 300 KB of data leaves no annotation over 4 KB'
 
   await ns.client.mergePatch(configMaps, ns.name, 'cm', { data: { big: 'e'.repeat(300_000) } });
   await eventually(() => count('cm-update:cm') === 1, { what: 'the ConfigMap update handler' });
-  await new Promise((r) => setTimeout(r, 1000));
+  await engineCaughtUp(ns.client, configMaps, ns.name, 'cm');
   expect(count('cm-update:cm')).toBe(1);
 });

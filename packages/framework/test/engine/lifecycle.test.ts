@@ -14,6 +14,7 @@ import {
 import { startOperator, waitForObject, type RunningOperator } from '@fedora-operators/framework/testing';
 import { createTestNamespace, type TestNamespace } from '../../../../test/support/cluster.ts';
 import { ensureTestCrd } from '../../../../test/support/crds.ts';
+import { engineCaughtUp, trackEngineRuns } from '../../../../test/support/engine-progress.ts';
 import { eventually } from '../../../../test/support/eventually.ts';
 
 type Spec = { size: number; color?: string };
@@ -46,6 +47,7 @@ let resource: ResourceRef;
 let running: RunningOperator;
 
 beforeAll(async () => {
+  trackEngineRuns();
   ns = await createTestNamespace('lifecycle');
   resource = await ensureTestCrd(ns.client, 'Lifecycle');
   running = await startOperator([LifecycleController], { namespaces: [ns.name], name: 'lifecycle-test' });
@@ -65,8 +67,9 @@ test('create runs the create handler exactly once and reports Ready', async () =
   const object = await waitForObject<KubeObject<Spec, Status>>(ns.client, resource, ns.name, 'one', ready);
   expect(object?.status?.seenSize).toBe(1);
   expect(object?.metadata.finalizers).toContain('operators.fedoraproject.org/finalizer');
-  // The writes the engine made (finalizer, diff-base, status) must not trigger anything more.
-  await new Promise((r) => setTimeout(r, 1500));
+  // The writes the engine made (finalizer, diff-base, status) must not trigger anything more:
+  // checked once the engine has handled their echoes.
+  await engineCaughtUp(ns.client, resource, ns.name, 'one');
   expect(count('create', 'one')).toBe(1);
   expect(count('update', 'one')).toBe(0);
 });
@@ -83,7 +86,7 @@ test('status and metadata changes are not updates; a spec change is, with its di
     'one',
     (o) => o?.status?.seenSize === 2,
   );
-  await new Promise((r) => setTimeout(r, 1000));
+  await engineCaughtUp(ns.client, resource, ns.name, 'one');
   const updates = calls.filter((c) => c.cause === 'update' && c.name === 'one');
   expect(updates).toHaveLength(1);
   expect(updates[0]?.diff).toEqual([

@@ -12,6 +12,7 @@ import {
 import { startOperator, waitForObject, type RunningOperator } from '@fedora-operators/framework/testing';
 import { createTestNamespace, type TestNamespace } from '../../../../test/support/cluster.ts';
 import { ensureTestCrd } from '../../../../test/support/crds.ts';
+import { engineCaughtUp, trackEngineRuns } from '../../../../test/support/engine-progress.ts';
 import { eventually } from '../../../../test/support/eventually.ts';
 
 type Spec = { mode: 'flaky' | 'broken' | 'slow' | 'explained' };
@@ -47,6 +48,7 @@ let resource: ResourceRef;
 let running: RunningOperator;
 
 beforeAll(async () => {
+  trackEngineRuns();
   ns = await createTestNamespace('retries');
   resource = await ensureTestCrd(ns.client, 'Retrier');
   running = await startOperator([RetrierController], { namespaces: [ns.name], name: 'retries-test' });
@@ -108,7 +110,7 @@ test('PermanentError stops retries and shows in status and in an Event', async (
     { what: 'a HandlerFailed Event' },
   );
   expect(events[0]?.note).toContain('the spec names a hub that does not exist');
-  await new Promise((r) => setTimeout(r, 1500));
+  await engineCaughtUp(ns.client, resource, ns.name, 'broken');
   expect(attempts.get('broken')).toHaveLength(1);
 });
 

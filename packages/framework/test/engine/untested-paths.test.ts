@@ -15,6 +15,7 @@ import {
 import { startOperator, waitForObject, type RunningOperator } from '@fedora-operators/framework/testing';
 import { createTestNamespace, type TestNamespace } from '../../../../test/support/cluster.ts';
 import { ensureTestCrd } from '../../../../test/support/crds.ts';
+import { engineCaughtUp, trackEngineRuns } from '../../../../test/support/engine-progress.ts';
 import { eventually } from '../../../../test/support/eventually.ts';
 
 type Spec = { size?: number; color?: string; config?: string };
@@ -49,6 +50,7 @@ let resource: ResourceRef;
 let running: RunningOperator;
 
 beforeAll(async () => {
+  trackEngineRuns();
   ns = await createTestNamespace('paths');
   resource = await ensureTestCrd(ns.client, 'Pathy');
   running = await startOperator([PathyController], {
@@ -86,7 +88,7 @@ test('@OnEvent sees raw events; @OnField runs only for its field; @OnConfigMapCh
   expect(fields[1]).toEqual({ old: 1, new: 2 });
   await ns.client.mergePatch(CoreResources.configMap, ns.name, 'cfg', { data: { a: '2' } });
   await eventually(() => configs.length === 1, { what: 'the ConfigMap handler' });
-  await new Promise((r) => setTimeout(r, 1000));
+  await engineCaughtUp(ns.client, resource, ns.name, 'p');
   expect(fields).toHaveLength(2); // the color change did not run it
   expect(configs).toEqual(['p']);
   expect(events.filter((e) => e === 'MODIFIED:p').length).toBeGreaterThan(0);
