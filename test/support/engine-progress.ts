@@ -47,6 +47,22 @@ export function trackEngineRuns(): void {
   });
 }
 
+/** Forgets what was recorded (before a second operator starts in the same test). */
+export function forgetEngineRuns(): void {
+  processed.clear();
+  forgotten.clear();
+}
+
+/** Resolves once no run of the object is under way (the runs that were have finished). */
+export async function engineIdle(namespace: string, name: string, timeoutMs = 20_000): Promise<void> {
+  if (!installed) throw new Error('engineIdle needs trackEngineRuns() before the operator starts');
+  await eventually(() => !running.get(`${namespace}/${name}`), {
+    what: `the engine's runs of ${name} to finish`,
+    timeoutMs,
+    intervalMs: 50,
+  });
+}
+
 /**
  * Resolves once the engine has seen the object's deletion (it forgot the object, so no run
  * can start for it any more) and no run of it is under way: nothing more can happen to it.

@@ -107,13 +107,15 @@ export class Committer {
     for (const { step, outcome: o } of changeResults)
       change.progress.handlers[slotOf(step)] = progressAfter(step.retry, o, now);
     if (plan.kind === 'finalize') {
-      if (changeResults.length > 0 || recorded)
+      // The last delete handler's success is stored too: if the finalizer removal then fails,
+      // the next run finds every delete handler done and only removes the finalizer.
+      if (changeResults.length > 0)
         patch.metadata.annotations[keys.progress] = JSON.stringify(change.progress);
       patch.conditions.push(...this.conditions(changeResults, 0, false, patch));
       const written = await this.writer.write(object, patch);
       // A delete handler that failed for good keeps the finalizer: the object stays, with the
       // reason in its status, until someone fixes the cause or removes the finalizer by hand.
-      if (!recorded) return scheduleWake(memory, wakeAfter(change, changeResults, results, now));
+      if (!outcome.changeDone) return scheduleWake(memory, wakeAfter(change, changeResults, results, now));
       await this.writer.setFinalizers(
         written,
         (written.metadata.finalizers ?? []).filter((f) => f !== keys.finalizer),

@@ -20,6 +20,7 @@ import {
 import { startOperator, waitForObject, type RunningOperator } from '@fedora-operators/framework/testing';
 import { createTestNamespace, type TestNamespace } from '../../../../test/support/cluster.ts';
 import { ensureTestCrd } from '../../../../test/support/crds.ts';
+import { engineCaughtUp, engineDoneWith, trackEngineRuns } from '../../../../test/support/engine-progress.ts';
 import { eventually } from '../../../../test/support/eventually.ts';
 
 type Spec = { n: number; slowMs?: number };
@@ -62,6 +63,7 @@ let resource: ResourceRef;
 let levelers: ResourceRef;
 
 beforeAll(async () => {
+  trackEngineRuns();
   ns = await createTestNamespace('commit');
   resource = await ensureTestCrd(ns.client, 'Committed');
   levelers = await ensureTestCrd(ns.client, 'Leveler');
@@ -135,8 +137,9 @@ test('a stale writer fails instead of overwriting what another writer recorded m
       metadata: { annotations: { [DIFF_BASE]: JSON.stringify({ spec: current.spec }) } },
     });
     release();
-    // The stale run's result must not land on top of the newer record.
-    await new Promise((r) => setTimeout(r, 2000));
+    // The stale run's result must not land on top of the newer record: checked once the engine
+    // has finished a run on the newest state (after the stale run, which it follows).
+    await engineCaughtUp(ns.client, resource, ns.name, 'stale');
     const object = await ns.client.get<Committed>(resource, ns.name, 'stale');
     expect(object.status?.seen).toBe('the other writer');
   } finally {
@@ -160,7 +163,7 @@ test('an object deleted while its create handler runs gets its delete handler ex
       await waitForObject(ns.client, resource, ns.name, name, (o) => o === undefined, {
         what: `${name} to be gone`,
       });
-    await new Promise((r) => setTimeout(r, 500));
+    for (const name of names) await engineDoneWith(ns.name, name);
     expect(names.map((n) => count(`delete:${n}`))).toEqual(names.map(() => 1));
   } finally {
     await running.stop();

@@ -14,6 +14,7 @@ import {
 import { startOperator, waitForObject, type RunningOperator } from '@fedora-operators/framework/testing';
 import { createTestNamespace, type TestNamespace } from '../../../../test/support/cluster.ts';
 import { ensureTestCrd } from '../../../../test/support/crds.ts';
+import { engineCaughtUp, trackEngineRuns } from '../../../../test/support/engine-progress.ts';
 import { eventually } from '../../../../test/support/eventually.ts';
 
 const runs: string[] = [];
@@ -51,6 +52,7 @@ let selected: ResourceRef;
 let running: RunningOperator;
 
 beforeAll(async () => {
+  trackEngineRuns();
   ns = await createTestNamespace('daemonsel');
   oneShots = await ensureTestCrd(ns.client, 'OneShot');
   selected = await ensureTestCrd(ns.client, 'Selected');
@@ -66,9 +68,8 @@ test('a daemon that returned is not started again by later changes', async () =>
   await eventually(() => count('daemon:d') === 1, { what: 'the daemon' });
   for (let n = 1; n <= 3; n++) {
     await ns.client.mergePatch(oneShots, ns.name, 'd', { spec: { n } });
-    await new Promise((r) => setTimeout(r, 400));
+    await engineCaughtUp(ns.client, oneShots, ns.name, 'd'); // each change handled, one by one
   }
-  await new Promise((r) => setTimeout(r, 1000));
   expect(count('daemon:d')).toBe(1);
 });
 

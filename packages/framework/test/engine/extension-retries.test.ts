@@ -13,6 +13,7 @@ import {
 import { startOperator, type RunningOperator } from '@fedora-operators/framework/testing';
 import { createTestNamespace, type TestNamespace } from '../../../../test/support/cluster.ts';
 import { ensureTestCrd } from '../../../../test/support/crds.ts';
+import { engineCaughtUp, trackEngineRuns } from '../../../../test/support/engine-progress.ts';
 import { eventually } from '../../../../test/support/eventually.ts';
 
 const attempts = new Map<string, { at: number; retry: number }[]>();
@@ -46,6 +47,7 @@ let resource: ResourceRef;
 let running: RunningOperator;
 
 beforeAll(async () => {
+  trackEngineRuns();
   ns = await createTestNamespace('extretry');
   resource = await ensureTestCrd(ns.client, 'Flaky');
   running = await startOperator([FlakyController], { namespaces: [ns.name] });
@@ -74,13 +76,11 @@ test('a failing related handler honours its retries and backoff', async () => {
   });
   await ns.client.create(CoreResources.secret, secret('one'));
   await ns.client.create(resource, { metadata: { name: 'r', namespace: ns.name }, spec: { secret: 's' } });
-  await eventually(
-    async () =>
-      (await ns.client.get(resource, ns.name, 'r')).metadata.annotations?.[
-        'operators.fedoraproject.org/related'
-      ],
-    { what: 'the secret hash to be stored' },
-  );
+  const relatedHashes = async () =>
+    (await ns.client.get(resource, ns.name, 'r')).metadata.annotations?.[
+      'operators.fedoraproject.org/related'
+    ];
+  const hashesBefore = await eventually(relatedHashes, { what: 'the secret hash to be stored' });
   await ns.client.mergePatch(CoreResources.secret, ns.name, 's', {
     data: { password: Buffer.from('two').toString('base64') },
   });
@@ -88,7 +88,13 @@ test('a failing related handler honours its retries and backoff', async () => {
     what: 'three attempts',
     timeoutMs: 20_000,
   });
-  await new Promise((r) => setTimeout(r, 5000));
+  // Giving up on the change stores the new hash (a retry keeps the old one): once that is
+  // written and handled, no retry of the change is planned any more.
+  await eventually(async () => (await relatedHashes()) !== hashesBefore, {
+    what: 'the related handler to be given up on',
+    timeoutMs: 20_000,
+  });
+  await engineCaughtUp(ns.client, resource, ns.name, 'r');
   // retries: 2 means three attempts (0, 1, 2), then it gives up for this change.
   expect((attempts.get('related:r') ?? []).map((r) => r.retry)).toEqual([0, 1, 2]);
 });

@@ -10,6 +10,7 @@ import {
 import { startOperator, type RunningOperator } from '@fedora-operators/framework/testing';
 import { createTestNamespace, type TestNamespace } from '../../../../test/support/cluster.ts';
 import { ensureTestCrd } from '../../../../test/support/crds.ts';
+import { engineCaughtUp, trackEngineRuns } from '../../../../test/support/engine-progress.ts';
 import { eventually } from '../../../../test/support/eventually.ts';
 
 const N = 200;
@@ -39,6 +40,7 @@ let resource: ResourceRef;
 let running: RunningOperator;
 
 beforeAll(async () => {
+  trackEngineRuns();
   ns = await createTestNamespace('many');
   resource = await ensureTestCrd(ns.client, 'Crowd');
   running = await startOperator([CrowdController], { namespaces: [ns.name], concurrency: LIMIT });
@@ -62,7 +64,7 @@ test(`${N} creates, then ${N} updates: each handled exactly once, in order, with
     names.map((name) => ns.client.mergePatch(resource, ns.name, name, { spec: { step: 1 } })),
   );
   await eventually(() => total() >= 2 * N, { what: `${N} updates handled`, timeoutMs: 60_000 });
-  await new Promise((r) => setTimeout(r, 1500));
+  for (const name of names) await engineCaughtUp(ns.client, resource, ns.name, name);
   for (const name of names) expect(handled.get(name)).toEqual(['create:0', 'update:1']);
   expect(peak).toBeLessThanOrEqual(LIMIT);
   expect(peak).toBeGreaterThan(1);

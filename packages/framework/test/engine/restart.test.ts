@@ -14,6 +14,11 @@ import {
 import { startOperator, waitForObject } from '@fedora-operators/framework/testing';
 import { createTestNamespace, type TestNamespace } from '../../../../test/support/cluster.ts';
 import { ensureTestCrd } from '../../../../test/support/crds.ts';
+import {
+  engineCaughtUp,
+  forgetEngineRuns,
+  trackEngineRuns,
+} from '../../../../test/support/engine-progress.ts';
 import { eventually } from '../../../../test/support/eventually.ts';
 
 const log: string[] = [];
@@ -47,6 +52,7 @@ let ns: TestNamespace;
 let resource: ResourceRef;
 
 beforeAll(async () => {
+  trackEngineRuns();
   ns = await createTestNamespace('restart');
   resource = await ensureTestCrd(ns.client, 'Restartee');
 });
@@ -78,6 +84,7 @@ test('handler 1 is not run again, handler 2 is; existing objects are resumed', a
   log.length = 0;
   // Every patch the second operator sends (the test's own client sends none).
   const patches = jest.spyOn(KubeClient.prototype, 'mergePatch');
+  forgetEngineRuns(); // what the first operator processed proves nothing about the second
   const second = await startOperator([RestarteeController], { namespaces: [ns.name] });
   try {
     await waitForObject<KubeObject<unknown, { conditions?: { type: string; status: string }[] }>>(
@@ -95,7 +102,8 @@ test('handler 1 is not run again, handler 2 is; existing objects are resumed', a
     expect(log).not.toContain('second:done-before');
     // Resuming an object that did not change, with a handler that changes nothing, sends no
     // write (not even a no-op refresh of its bookkeeping); midway's finished change does.
-    await new Promise((r) => setTimeout(r, 500));
+    await engineCaughtUp(ns.client, resource, ns.name, 'done-before');
+    await engineCaughtUp(ns.client, resource, ns.name, 'midway');
     const written = patches.mock.calls.map((call) => call[2]);
     expect(written).toContain('midway');
     expect(written).not.toContain('done-before');

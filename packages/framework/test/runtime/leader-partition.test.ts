@@ -85,7 +85,13 @@ test('a leader frozen past its lease wakes up and writes nothing', async () => {
   const startsBefore = a.output().split('START ').length;
   a.process.kill('SIGCONT');
   await eventually(() => a.output().includes('leadership lost'), { what: 'a to notice', timeoutMs: 10_000 });
-  await new Promise((r) => setTimeout(r, 3000));
+  // A deposed leader stops: once its process has exited, it cannot have written anything later.
+  await Promise.race([
+    a.exited,
+    new Promise((_, reject) =>
+      setTimeout(() => reject(new Error('a did not exit after losing its lease')), 15_000),
+    ),
+  ]);
   expect(await handledBy('in-flight')).toBe('frozen-b');
   for (let i = 0; i < 3; i++) expect(await handledBy(`while-frozen-${i}`)).toBe('frozen-b');
   expect(a.output().split('START ').length).toBe(startsBefore);

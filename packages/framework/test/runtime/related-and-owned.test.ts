@@ -16,6 +16,7 @@ import {
 import { startOperator, type RunningOperator } from '@fedora-operators/framework/testing';
 import { createTestNamespace, type TestNamespace } from '../../../../test/support/cluster.ts';
 import { ensureTestCrd } from '../../../../test/support/crds.ts';
+import { engineIdle, trackEngineRuns } from '../../../../test/support/engine-progress.ts';
 import { eventually } from '../../../../test/support/eventually.ts';
 
 type Spec = { secretName: string };
@@ -59,6 +60,7 @@ const secret = (name: string, password: string) => ({
 });
 
 beforeAll(async () => {
+  trackEngineRuns();
   ns = await createTestNamespace('related');
   resource = await ensureTestCrd(ns.client, 'Consumer');
   await ns.client.create(CoreResources.secret, secret('s1', 'one'));
@@ -114,7 +116,10 @@ test('changing a referenced Secret calls only the objects that reference it; spe
   await ns.client.replace(CoreResources.secret, { ...secret('s1', 'one-again') });
   await ns.client.replace(CoreResources.secret, { ...secret('s2', 'two-rotated') });
   await eventually(() => rotations.length >= 2, { what: 'both owners of s2 to be called' });
-  await new Promise((r) => setTimeout(r, 1000));
+  // s1's change came first in the Secrets' watch: a wake-up it caused would have run before,
+  // or in, the runs that called the owners of s2; once those finished, nothing more is due.
+  await engineIdle(ns.name, 'a');
+  await engineIdle(ns.name, 'b');
   expect(rotations.map((r) => `${r.owner}:${r.secret}:${r.new}`).sort()).toEqual([
     'a:s2:two-rotated',
     'b:s2:two-rotated',

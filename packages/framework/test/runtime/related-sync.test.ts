@@ -14,6 +14,11 @@ import { startOperator } from '@fedora-operators/framework/testing';
 import { KubeHttp } from '../../src/kube/http.ts';
 import { createTestNamespace, type TestNamespace } from '../../../../test/support/cluster.ts';
 import { ensureTestCrd } from '../../../../test/support/crds.ts';
+import {
+  engineCaughtUp,
+  forgetEngineRuns,
+  trackEngineRuns,
+} from '../../../../test/support/engine-progress.ts';
 import { eventually } from '../../../../test/support/eventually.ts';
 
 const calls: string[] = [];
@@ -33,6 +38,7 @@ let ns: TestNamespace;
 let resource: ResourceRef;
 
 beforeAll(async () => {
+  trackEngineRuns();
   ns = await createTestNamespace('relsync');
   resource = await ensureTestCrd(ns.client, 'Referrer');
 });
@@ -67,8 +73,10 @@ test('after a restart with a slow Secret list, an unchanged Secret fires nothing
     return realRequest.apply(this, args);
   });
   try {
+    forgetEngineRuns();
     const second = await startOperator([ReferrerController], { namespaces: [ns.name] });
-    await new Promise((r) => setTimeout(r, 3500));
+    // The second operator's first run on the object has finished (and wrote nothing after).
+    await engineCaughtUp(ns.client, resource, ns.name, 'ref');
     await second.stop();
   } finally {
     spy.mockRestore();

@@ -12,6 +12,7 @@ import {
 import { startOperator, waitForObject, type RunningOperator } from '@fedora-operators/framework/testing';
 import { createTestNamespace, type TestNamespace } from '../../../../test/support/cluster.ts';
 import { ensureTestCrd } from '../../../../test/support/crds.ts';
+import { engineDoneWith, trackEngineRuns } from '../../../../test/support/engine-progress.ts';
 import { eventually } from '../../../../test/support/eventually.ts';
 
 const ticks = new Map<string, number[]>();
@@ -41,6 +42,7 @@ let resource: ResourceRef;
 let running: RunningOperator;
 
 beforeAll(async () => {
+  trackEngineRuns();
   ns = await createTestNamespace('timers');
   resource = await ensureTestCrd(ns.client, 'Ticker');
   running = await startOperator([TickerController], { namespaces: [ns.name] });
@@ -72,6 +74,9 @@ test('a timer fires at its interval and stops when its object is deleted; the da
   await ns.client.delete(resource, ns.name, 't1');
   await waitForObject(ns.client, resource, ns.name, 't1', (o) => o === undefined);
   expect(daemons.get('t1')).toBe('cancelled');
+  // Once the engine has seen the deletion (and no run is under way), count; then more than
+  // two intervals with no tick show the timer stopped (a periodic thing needs its period).
+  await engineDoneWith(ns.name, 't1');
   const after = ticks.get('t1')?.length ?? 0;
   await new Promise((r) => setTimeout(r, 2500));
   expect(ticks.get('t1')?.length ?? 0).toBe(after);
