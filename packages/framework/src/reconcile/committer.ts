@@ -27,7 +27,7 @@ import { runConditions, writeFailureConditions, type Failure } from './health.js
 import { scheduleWake, type HandlerFailure, type ObjectMemory } from './memory.js';
 import { ObjectWriter } from './object-writer.js';
 import { errorMessage, type RunOutcome } from './plan-runner.js';
-import { levelFingerprint, slotOf, type ChangePlan, type RunPlan } from './planner.js';
+import { levelFingerprint, slotOf, type ActivePlan, type ChangePlan } from './planner.js';
 import { MAX_PROGRESS_MESSAGE, truncated, type HandlerProgress, type StorageKeys } from './progress.js';
 import type { RunResult } from './work-queue.js';
 import { classifyWriteError, describeWriteError } from './write-errors.js';
@@ -51,8 +51,6 @@ const MAX_CONDITION_MESSAGE = 1024;
 /** The order failures are shown in: the object's own change first. */
 const KIND_ORDER = ['create', 'update', 'resume', 'field', 'delete', 'reconcile', 'related', 'timer'];
 
-type Ran = Exclude<RunPlan, { kind: 'wait' }>;
-
 export class Committer {
   readonly writer: ObjectWriter;
   private readonly diffBasePolicy: DiffBasePolicy;
@@ -72,7 +70,7 @@ export class Committer {
 
   async commit(
     object: KubeObject,
-    plan: Ran,
+    plan: ActivePlan,
     outcome: RunOutcome,
     memory: ObjectMemory,
     now: number,
@@ -89,7 +87,7 @@ export class Committer {
 
   private async write(
     object: KubeObject,
-    plan: Ran,
+    plan: ActivePlan,
     outcome: RunOutcome,
     memory: ObjectMemory,
     now: number,

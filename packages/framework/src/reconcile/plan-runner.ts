@@ -17,7 +17,7 @@ import { createContext, emptyPatch, type PendingPatch } from './context.js';
 import type { ProcessingExtension, StepResult } from './extension.js';
 import type { Outcome } from './executor.js';
 import type { WakeReason } from './memory.js';
-import type { ChangePlan, PlannedStep, RunPlan } from './planner.js';
+import type { ActivePlan, ChangePlan, PlannedStep } from './planner.js';
 import type { HandlerRunner } from './runner.js';
 
 export interface RunOutcome {
@@ -39,15 +39,13 @@ export interface PlanRunnerDeps {
   successEvents: boolean;
 }
 
-type Ran = Exclude<RunPlan, { kind: 'wait' }>;
-
 export class PlanRunner {
   constructor(
     private readonly spec: ControllerSpec,
     private readonly deps: PlanRunnerDeps,
   ) {}
 
-  async run(key: string, object: KubeObject, plan: Ran): Promise<RunOutcome> {
+  async run(key: string, object: KubeObject, plan: ActivePlan): Promise<RunOutcome> {
     const patch = emptyPatch();
     const results: StepResult[] = [];
     const wake: WakeReason = plan.kind === 'handle' ? plan.wake : 'change';

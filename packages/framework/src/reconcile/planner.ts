@@ -121,6 +121,9 @@ export type RunPlan =
   /** Being deleted: stop the extensions' work; `change` is undefined when the object is not ours to finalise. */
   | { kind: 'finalize'; change: ChangePlan | undefined };
 
+/** A plan that runs (everything but 'wait'). */
+export type ActivePlan = Exclude<RunPlan, { kind: 'wait' }>;
+
 export interface RunInput {
   key: string;
   object: KubeObject;
