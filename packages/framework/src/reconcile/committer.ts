@@ -30,6 +30,7 @@ import { errorMessage, type RunOutcome } from './plan-runner.js';
 import { levelFingerprint, slotOf, type ActivePlan, type ChangePlan } from './planner.js';
 import { MAX_PROGRESS_MESSAGE, truncated, type HandlerProgress, type StorageKeys } from './progress.js';
 import type { RunResult } from './work-queue.js';
+import type { Clock } from '../time/clock.js';
 import { classifyWriteError, describeWriteError } from './write-errors.js';
 
 export interface CommitterSettings {
@@ -42,6 +43,8 @@ export interface CommitterDeps {
   client: KubeClient;
   events: EventRecorder;
   logger: Logger;
+  /** Times retries and backoff. */
+  clock: Clock;
   /** The newest state written, so the next run starts from it even if the watch lags. */
   onWritten: (object: KubeObject) => void;
 }
@@ -96,14 +99,14 @@ export class Committer {
     const { patch, results } = outcome;
     if (plan.kind === 'adopt') {
       await this.writer.setFinalizers(object, [...(object.metadata.finalizers ?? []), keys.finalizer]);
-      return { requeueAfterMs: 0 }; // the handlers run at once, on the state just written
+      return { requeueAfterMs: 0, realTime: true }; // the handlers run at once, on the state just written
     }
     const change = plan.change;
     if (!change) return {}; // being deleted, not ours to finalise
     const recorded = outcome.changeDone && change.pending;
     const changeResults = results.filter((r) => !isExtension(r) && r.step.cause !== 'reconcile');
-    for (const { step, outcome: o } of changeResults)
-      change.progress.handlers[slotOf(step)] = progressAfter(step.retry, o, now);
+    for (const { step, outcome: o, at } of changeResults)
+      change.progress.handlers[slotOf(step)] = progressAfter(step.retry, o, at);
     if (plan.kind === 'finalize') {
       // The last delete handler's success is stored too: if the finalizer removal then fails,
       // the next run finds every delete handler done and only removes the finalizer.
@@ -113,7 +116,8 @@ export class Committer {
       const written = await this.writer.write(object, patch);
       // A delete handler that failed for good keeps the finalizer: the object stays, with the
       // reason in its status, until someone fixes the cause or removes the finalizer by hand.
-      if (!outcome.changeDone) return scheduleWake(memory, wakeAfter(change, changeResults, results, now));
+      if (!outcome.changeDone)
+        return scheduleWake(memory, wakeAfter(change, changeResults, results, now), now);
       await this.writer.setFinalizers(
         written,
         (written.metadata.finalizers ?? []).filter((f) => f !== keys.finalizer),
@@ -131,7 +135,7 @@ export class Committer {
       patch.metadata.annotations[keys.progress] = JSON.stringify(change.progress);
     }
     const others = results.filter((r) => !changeResults.includes(r));
-    const cleared = this.rememberFailures(others, memory, now);
+    const cleared = this.rememberFailures(others, memory);
     const reconciled = others.filter((r) => r.step.cause === 'reconcile');
     const reconcileOk = reconciled.length > 0 && reconciled.every((r) => succeeded(r));
     if (reconciled.length > 0) memory.reconcileDueAt = reconcileDueAt(reconciled, memory, now);
@@ -141,7 +145,7 @@ export class Committer {
     if (memory.reconcileDueAt !== undefined) wakes.push(memory.reconcileDueAt);
     for (const extension of plan.extensions) {
       const mine = results.filter((r) => extension.plan.steps.includes(r.step));
-      const settled = extension.plan.settle(mine, now);
+      const settled = extension.plan.settle(mine);
       Object.assign(patch.metadata.annotations, settled.annotations ?? {});
       if (settled.wakeAt !== undefined) wakes.push(settled.wakeAt);
     }
@@ -150,7 +154,7 @@ export class Committer {
     patch.conditions.push(...this.conditions(results, unhandled + memory.failures.size, healthy, patch));
     const written = await this.writer.write(object, patch, { observed: outcome.changeDone });
     memory.levelFingerprint = levelFingerprint(written, keys);
-    return scheduleWake(memory, Math.min(Infinity, ...wakes));
+    return scheduleWake(memory, Math.min(Infinity, ...wakes), now);
   }
 
   /** What the run says about the object's health (see health.ts). */
@@ -166,9 +170,9 @@ export class Committer {
   }
 
   /** Records the failures of @Reconcile, timers and related handlers; true if one was cleared. */
-  private rememberFailures(results: StepResult[], memory: ObjectMemory, now: number): boolean {
+  private rememberFailures(results: StepResult[], memory: ObjectMemory): boolean {
     let cleared = false;
-    for (const { step, outcome } of results) {
+    for (const { step, outcome, at } of results) {
       const slot = slotOf(step);
       if (outcome.kind === 'success' || (outcome.kind === 'failure' && outcome.ignored)) {
         cleared = memory.failures.delete(slot) || cleared;
@@ -178,7 +182,7 @@ export class Committer {
         retries: step.retry + 1,
         stalled: outcome.kind === 'failure',
         message: truncated(`${slot}: ${errorMessage(outcome.error)}`, MAX_CONDITION_MESSAGE),
-        ...(outcome.kind === 'retry' ? { retryAt: now + outcome.delaySeconds * 1000 } : {}),
+        ...(outcome.kind === 'retry' ? { retryAt: at + outcome.delaySeconds * 1000 } : {}),
       };
       // A timer or related handler that failed for good starts its next run (the next
       // interval, the next change) afresh; @Reconcile keeps backing off.
@@ -230,9 +234,10 @@ export class Committer {
       const fresh = await this.deps.client
         .find<KubeObject>(this.spec.resource, namespace, name)
         .catch(() => undefined);
-      if (!fresh) return { requeueAfterMs: 1000 };
+      // Re-planning after a conflict is the engine's own mechanics, not time a user schedules.
+      if (!fresh) return { requeueAfterMs: 1000, realTime: true };
       memory.latest = newestOf(fresh, memory.latest);
-      return { requeueAfterMs: Math.min(50 * 2 ** (memory.conflicts - 1), 5000) };
+      return { requeueAfterMs: Math.min(50 * 2 ** (memory.conflicts - 1), 5000), realTime: true };
     }
     memory.writeFailures++;
     memory.failedEssenceHash = hashOf(essenceOf(object));
@@ -255,7 +260,8 @@ export class Committer {
     } catch (conditionError) {
       this.deps.logger.debug(`could not write the failure conditions: ${String(conditionError)}`);
     }
-    return scheduleWake(memory, Date.now() + delaySeconds * 1000);
+    const now = this.deps.clock.now();
+    return scheduleWake(memory, now + delaySeconds * 1000, now);
   }
 }
 
@@ -291,8 +297,8 @@ function wakeAfter(
   results: StepResult[],
   now: number,
 ): number {
-  const waits = results.map(({ outcome }) =>
-    outcome.kind === 'retry' ? now + outcome.delaySeconds * 1000 : Infinity,
+  const waits = results.map(({ outcome, at }) =>
+    outcome.kind === 'retry' ? at + outcome.delaySeconds * 1000 : Infinity,
   );
   if (change.blocked?.waitMs !== undefined) waits.push(now + change.blocked.waitMs);
   // The next handler of this change runs at once, in the next run, from the state written now.
@@ -303,7 +309,7 @@ function wakeAfter(
 /** When @Reconcile runs again: its own requeue request, or its retry backoff after a failure. */
 function reconcileDueAt(results: StepResult[], memory: ObjectMemory, now: number): number | undefined {
   let requeueAfterMs: number | undefined;
-  for (const { step, outcome } of results) {
+  for (const { step, outcome, at } of results) {
     if (outcome.kind === 'success') {
       const asked = requeueRequest(outcome.result);
       if (asked !== undefined) requeueAfterMs = Math.min(requeueAfterMs ?? Infinity, asked);
@@ -314,7 +320,7 @@ function reconcileDueAt(results: StepResult[], memory: ObjectMemory, now: number
       outcome.kind === 'retry'
         ? outcome.delaySeconds
         : retryDelaySeconds(memory.failures.get(slotOf(step))?.retries ?? 1, step.handler.options.backoff);
-    return now + delay * 1000;
+    return at + delay * 1000;
   }
   return requeueAfterMs === undefined ? undefined : now + requeueAfterMs;
 }

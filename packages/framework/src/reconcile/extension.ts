@@ -24,6 +24,8 @@ export interface ExtensionInput {
 export interface StepResult {
   step: PlannedStep;
   outcome: Outcome;
+  /** When the attempt ended (the engine's clock): a retry is due from here. */
+  at: number;
 }
 
 export interface Settlement {
@@ -39,7 +41,7 @@ export interface ExtensionPlan {
   /** Long-running handlers to start (daemons); each calls its handler through invoke() itself. */
   launches?: (() => void)[];
   /** From the outcomes of `steps` (all of them, or fewer if the run stopped): what to record. */
-  settle(results: StepResult[], now: number): Settlement;
+  settle(results: StepResult[]): Settlement;
 }
 
 export interface ProcessingExtension {

@@ -61,10 +61,14 @@ export function newMemory(handledBefore: boolean, now: number): ObjectMemory {
   };
 }
 
-/** Remembers and returns the next wake-up (an absolute time), so a run that waits can keep it. */
-export function scheduleWake(memory: ObjectMemory, at: number | undefined): RunResult {
+/**
+ * Remembers and returns the next wake-up (an absolute time), so a run that waits can keep it.
+ * One due already (the next handler of a change) runs at once, on real time even under a test
+ * clock: it is the engine's own pace, not time a user schedules.
+ */
+export function scheduleWake(memory: ObjectMemory, at: number | undefined, now: number): RunResult {
   memory.nextWakeAt = at !== undefined && Number.isFinite(at) ? at : undefined;
-  return memory.nextWakeAt === undefined
-    ? {}
-    : { requeueAfterMs: Math.max(0, memory.nextWakeAt - Date.now()) };
+  if (memory.nextWakeAt === undefined) return {};
+  const ms = Math.max(0, memory.nextWakeAt - now);
+  return ms === 0 ? { requeueAfterMs: 0, realTime: true } : { requeueAfterMs: ms };
 }

@@ -23,6 +23,7 @@ import { Planner } from './planner.js';
 import type { StorageKeys } from './progress.js';
 import { HandlerRunner } from './runner.js';
 import type { RunResult } from './work-queue.js';
+import { realClock, type Clock } from '../time/clock.js';
 import { classifyWriteError } from './write-errors.js';
 
 export type { WakeReason } from './memory.js';
@@ -52,6 +53,8 @@ export interface ProcessorDeps {
   extensions?: ProcessingExtension[];
   /** Shared with the controller's other handler kinds; built from the above when absent. */
   runner?: HandlerRunner;
+  /** Times retries, backoff and wake-ups (default: real time). */
+  clock?: Clock;
 }
 
 export class ObjectProcessor {
@@ -60,6 +63,7 @@ export class ObjectProcessor {
   private readonly planner: Planner;
   private readonly runner: PlanRunner;
   private readonly committer: Committer;
+  private readonly clock: Clock;
 
   constructor(
     private readonly spec: ControllerSpec,
@@ -67,6 +71,7 @@ export class ObjectProcessor {
     private readonly deps: ProcessorDeps,
   ) {
     const extensions = (this.extensions = deps.extensions ?? []);
+    const clock = (this.clock = deps.clock ?? realClock);
     this.planner = new Planner(spec, settings.keys, extensions);
     const runner =
       deps.runner ??
@@ -79,6 +84,7 @@ export class ObjectProcessor {
       extensions,
       fieldManager: settings.fieldManager,
       successEvents: settings.successEvents,
+      clock,
     });
     this.committer = new Committer(
       spec,
@@ -91,6 +97,7 @@ export class ObjectProcessor {
         client: deps.client,
         events: deps.events,
         logger: deps.logger,
+        clock,
         onWritten: (written) => {
           const memory = this.memory.get(objectKey(written));
           if (memory) memory.latest = newestOf(written, memory.latest);
@@ -105,7 +112,7 @@ export class ObjectProcessor {
     cached: KubeObject,
     woken?: Exclude<WakeReason, 'change' | 'scheduled'>,
   ): Promise<RunResult> {
-    const now = Date.now();
+    const now = this.clock.now();
     const memory = this.remember(key, cached, now);
     // The watch can still be behind our own last write: never plan from an older state.
     const object = newestOf(cached, memory.latest);
@@ -114,9 +121,9 @@ export class ObjectProcessor {
     if (essenceHash !== memory.essenceHash) [memory.essenceHash, memory.changedAt] = [essenceHash, now];
     try {
       const plan = this.planner.plan({ key, object, memory, woken, now });
-      if (plan.kind === 'wait') return scheduleWake(memory, memory.nextWakeAt);
+      if (plan.kind === 'wait') return scheduleWake(memory, memory.nextWakeAt, now);
       const outcome = await this.runner.run(key, object, plan);
-      return await this.committer.commit(object, plan, outcome, memory, Date.now());
+      return await this.committer.commit(object, plan, outcome, memory, this.clock.now());
     } catch (error) {
       return this.committer.failed(object, memory, error);
     }

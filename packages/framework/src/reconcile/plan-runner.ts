@@ -19,6 +19,7 @@ import type { Outcome } from './executor.js';
 import type { WakeReason } from './memory.js';
 import type { ActivePlan, ChangePlan, PlannedStep } from './planner.js';
 import type { HandlerRunner } from './runner.js';
+import type { Clock } from '../time/clock.js';
 
 export interface RunOutcome {
   /** What the handlers asked to write (status, conditions, metadata). */
@@ -37,6 +38,7 @@ export interface PlanRunnerDeps {
   extensions: ProcessingExtension[];
   fieldManager: string;
   successEvents: boolean;
+  clock: Clock;
 }
 
 export class PlanRunner {
@@ -51,7 +53,7 @@ export class PlanRunner {
     const wake: WakeReason = plan.kind === 'handle' ? plan.wake : 'change';
     const attempt = async (step: PlannedStep): Promise<boolean> => {
       const outcome = await this.invoke(object, step, wake, patch);
-      results.push({ step, outcome });
+      results.push({ step, outcome, at: this.deps.clock.now() });
       return outcome.kind === 'success' || (outcome.kind === 'failure' && outcome.ignored);
     };
     const inOrder = async (steps: PlannedStep[]) => {

@@ -17,8 +17,10 @@ import type { ReferenceIndex } from './reference-index.js';
 /** Access to the caches of referenced kinds (Secrets, ConfigMaps, ...). */
 export interface RelatedLookup {
   lookup(kind: RelatedKind, namespace: string | undefined, name: string): KubeObject | undefined;
-  /** The state before the newest change, when this process saw it. */
+  /** The state before a change `slot` has not run on yet, when this process saw it. */
   previous(kind: RelatedKind, namespace: string | undefined, name: string): KubeObject | undefined;
+  /** `slot` has run on the newest change of the referenced object (its `previous` may go). */
+  settle(kind: RelatedKind, ref: string, slot: string): void;
   index(kind: RelatedKind): ReferenceIndex;
 }
 
@@ -92,16 +94,23 @@ export class RelatedHandlers implements ProcessingExtension {
       settle: (results) => {
         const next: Record<string, Hashes> = {};
         for (const { handler, names, hashes, waiting, step } of seen) {
-          this.related.index(handler.related as RelatedKind).update(
-            `${key}#${handler.id}`,
-            names.map((n) => (namespace ? `${namespace}/${n}` : n)),
-          );
+          const kind = handler.related as RelatedKind;
+          const slot = `${key}#${handler.id}`;
+          const index = this.related.index(kind);
+          const earlier = index.refsOf(slot);
+          const refs = names.map((n) => (namespace ? `${namespace}/${n}` : n));
+          index.update(slot, refs);
+          // A `previous` is kept until its referrers ran on the change: no longer referenced,
+          // or run (unless to be retried: the retry gets the same `old`), it may go.
+          const settleRefs = (list: string[]) => list.forEach((ref) => this.related.settle(kind, ref, slot));
+          settleRefs(earlier.filter((ref) => !refs.includes(ref)));
           const outcome = results.find((r) => r.step === step)?.outcome;
           const before = stored[handler.id] ?? hashes;
           // A change not handled yet (retried later, or not run) keeps the old hashes, so it
           // is still seen as a change; a success, or giving up on it, takes the new ones.
           const handled = !step ? !waiting : outcome !== undefined && outcome.kind !== 'retry';
           next[handler.id] = handled ? hashes : before;
+          if (handled) settleRefs(refs);
         }
         // Recorded by the run's commit, after the handlers' status.
         return JSON.stringify(next) === JSON.stringify(stored)
@@ -112,7 +121,11 @@ export class RelatedHandlers implements ProcessingExtension {
   }
 
   release(key: string): void {
-    for (const handler of this.handlers)
-      this.related.index(handler.related as RelatedKind).remove(`${key}#${handler.id}`);
+    for (const handler of this.handlers) {
+      const kind = handler.related as RelatedKind;
+      const slot = `${key}#${handler.id}`;
+      for (const ref of this.related.index(kind).refsOf(slot)) this.related.settle(kind, ref, slot);
+      this.related.index(kind).remove(slot);
+    }
   }
 }

@@ -184,8 +184,8 @@ export class ControllerLoop {
       ...deps,
       runner: this.runner,
       extensions: [
-        new RelatedHandlers(spec.handlers, this.related, settings.keys.related, deps.clock),
-        new TimerHandlers(spec.handlers, settings.keys.timers, deps.clock),
+        new RelatedHandlers(spec.handlers, this.related, settings.keys.related),
+        new TimerHandlers(spec.handlers, settings.keys.timers),
         this.daemons,
       ],
     });

@@ -48,17 +48,18 @@ export class TimerHandlers implements ProcessingExtension {
     });
     return {
       steps: timers.flatMap((t) => (t.step ? [t.step] : [])),
-      settle: (results, at) => {
+      settle: (results) => {
         let wakeAt = Infinity;
         const next = { ...stamps };
         for (const timer of timers) {
-          const outcome = results.find((r) => r.step === timer.step)?.outcome;
-          if (!outcome) wakeAt = Math.min(wakeAt, timer.next);
-          else if (outcome.kind === 'retry') wakeAt = Math.min(wakeAt, at + outcome.delaySeconds * 1000);
+          const result = results.find((r) => r.step === timer.step);
+          if (!result) wakeAt = Math.min(wakeAt, timer.next);
+          else if (result.outcome.kind === 'retry')
+            wakeAt = Math.min(wakeAt, result.at + result.outcome.delaySeconds * 1000);
           else {
             // Success, or a failure for good (retries used up, permanent): the run counts as done.
-            next[timer.handler.id] = new Date(at).toISOString();
-            wakeAt = Math.min(wakeAt, nextTimerRunAt(timer.rule, { ...timer.state, lastRunAt: at }));
+            next[timer.handler.id] = new Date(result.at).toISOString();
+            wakeAt = Math.min(wakeAt, nextTimerRunAt(timer.rule, { ...timer.state, lastRunAt: result.at }));
           }
         }
         const changed = JSON.stringify(next) !== JSON.stringify(stamps);
