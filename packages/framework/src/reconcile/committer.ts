@@ -133,6 +133,10 @@ export class Committer {
       this.recordHandled(object, patch);
     } else if (changeResults.length > 0) {
       patch.metadata.annotations[keys.progress] = JSON.stringify(change.progress);
+    } else if (change.abandoned) {
+      // Its record goes; without @Reconcile (which sets them itself) the conditions say the
+      // current spec is handled, or the abandoned change's failure would stay Stalled for good.
+      patch.metadata.annotations[keys.progress] = null;
     }
     const others = results.filter((r) => !changeResults.includes(r));
     const cleared = this.rememberFailures(others, memory);
@@ -149,11 +153,16 @@ export class Committer {
       Object.assign(patch.metadata.annotations, settled.annotations ?? {});
       if (settled.wakeAt !== undefined) wakes.push(settled.wakeAt);
     }
-    const healthy = recorded || reconcileOk || (cleared && !reconcileAgain);
+    const abandonedHealthy = change.abandoned === true && !this.hasReconcile;
+    const healthy = recorded || reconcileOk || (cleared && !reconcileAgain) || abandonedHealthy;
     const unhandled = change.pending && !outcome.changeDone ? 1 : 0;
     patch.conditions.push(...this.conditions(results, unhandled + memory.failures.size, healthy, patch));
-    const written = await this.writer.write(object, patch, { observed: outcome.changeDone });
-    memory.levelFingerprint = levelFingerprint(written, keys);
+    // What @Reconcile saw, plus the labels and annotations the run itself set: not the object as
+    // written, which (after a 409 retried on a fresh read) can hold someone's label edit that no
+    // handler has seen yet.
+    const handled = levelFingerprint(withMetadata(object, patch.metadata), keys);
+    await this.writer.write(object, patch, { observed: outcome.changeDone });
+    memory.levelFingerprint = handled;
     return scheduleWake(memory, Math.min(Infinity, ...wakes), now);
   }
 
@@ -263,6 +272,25 @@ export class Committer {
     const now = this.deps.clock.now();
     return scheduleWake(memory, now + delaySeconds * 1000, now);
   }
+}
+
+/** `object` with the labels and annotations of `metadata` set (null: removed). */
+function withMetadata(object: KubeObject, metadata: PendingPatch['metadata']): KubeObject {
+  const apply = (current: Record<string, string> | undefined, changes: Record<string, string | null>) => {
+    const next: Record<string, string> = { ...current };
+    for (const [k, v] of Object.entries(changes))
+      if (v === null) delete next[k];
+      else next[k] = v;
+    return next;
+  };
+  return {
+    ...object,
+    metadata: {
+      ...object.metadata,
+      labels: apply(object.metadata.labels, metadata.labels),
+      annotations: apply(object.metadata.annotations, metadata.annotations),
+    },
+  };
 }
 
 function succeeded({ outcome }: StepResult): boolean {

@@ -102,6 +102,11 @@ export interface ChangePlan {
   blocked?: { waitMs?: number };
   /** There is a change to handle (its handlers may all be done already): record it once they are. */
   pending: boolean;
+  /**
+   * No change is due, yet a change's progress is still on the object: the spec went back to the
+   * one last handled (say, a failed update undone), so that change is abandoned.
+   */
+  abandoned?: boolean;
 }
 
 export type RunPlan =
@@ -202,10 +207,13 @@ export class Planner {
       changedAt: memory.changedAt,
       failures: memory.failures,
     };
+    const change = planSteps(steps, readProgress(object, this.keys, essenceHash), now);
+    if (steps.length === 0 && object.metadata.annotations?.[this.keys.progress] !== undefined)
+      change.abandoned = true;
     return {
       kind: 'handle',
       wake: woken ?? (steps.length > 0 || !unchanged ? 'change' : 'scheduled'),
-      change: planSteps(steps, readProgress(object, this.keys, essenceHash), now),
+      change,
       reconcile,
       extensions: this.extensions.map((e) => ({ phase: e.phase, plan: e.plan(input) })),
     };
