@@ -58,15 +58,18 @@ function xDescriptors(field: string, schema: Obj): string[] {
 
 function descriptors(schema: Obj | undefined) {
   const properties = (schema?.properties ?? {}) as Record<string, Obj>;
-  return Object.entries(properties).map(([field, s]) => {
-    const x = xDescriptors(field, s);
-    return {
-      path: field,
-      displayName: human(field),
-      description: String(s.description ?? human(field)),
-      ...(x.length ? { 'x-descriptors': x } : {}),
-    };
-  });
+  // A field named like a DNS prefix is the framework's own record of handled changes, not for the console.
+  return Object.entries(properties)
+    .filter(([field]) => !field.includes('.'))
+    .map(([field, s]) => {
+      const x = xDescriptors(field, s);
+      return {
+        path: field,
+        displayName: human(field),
+        description: String(s.description ?? human(field)),
+        ...(x.length ? { 'x-descriptors': x } : {}),
+      };
+    });
 }
 
 // What each kind makes, for the console's "resources" view.

@@ -37,6 +37,15 @@ test('a CRD from a schema: status subresource, framework status fields, columns,
     'conditions',
     'observedGeneration',
     'size',
+    'operators.fedoraproject.org',
+  ]);
+  // The framework's record (diff-base, progress) is kept whatever the engine puts in it.
+  const record = schema?.properties?.status?.properties?.['operators.fedoraproject.org'];
+  expect(record?.['x-kubernetes-preserve-unknown-fields']).toBe(true);
+  // An operator with its own storage prefix gets its own field.
+  const custom = buildCrd(widgets, { spec: { type: 'object' } }, 'example.org');
+  expect(custom.spec.versions[0]?.schema.openAPIV3Schema.properties?.status?.properties).toHaveProperty([
+    'example.org',
   ]);
 });
 

@@ -1,9 +1,11 @@
 // Builds the apiextensions.k8s.io/v1 CustomResourceDefinition of a controller's kind from the
 // schema it declares (`@Controller({ ..., crd: { spec, status, printerColumns } })`): status
 // subresource, structural schema with the CEL rules written in it, printer columns, and the
-// fields the framework itself writes into status (conditions, observedGeneration), which the
-// apiserver would otherwise prune.
+// fields the framework itself writes into status (conditions, observedGeneration, and the
+// record of handled changes under the storage prefix), which the apiserver would otherwise prune.
 import type { ResourceRef } from '../kube/resource.js';
+import { DEFAULT_STORAGE_PREFIX } from '../reconcile/progress.js';
+import { statusStateField } from '../reconcile/state-store.js';
 import type { JSONSchemaProps } from './json-schema.js';
 
 export interface PrinterColumn {
@@ -80,7 +82,7 @@ export const conditionsSchema: JSONSchemaProps = {
   },
 };
 
-function withFrameworkStatus(status: JSONSchemaProps | undefined): JSONSchemaProps {
+function withFrameworkStatus(status: JSONSchemaProps | undefined, storagePrefix: string): JSONSchemaProps {
   const own = status ?? { type: 'object' };
   return {
     ...own,
@@ -88,6 +90,13 @@ function withFrameworkStatus(status: JSONSchemaProps | undefined): JSONSchemaPro
       conditions: conditionsSchema,
       observedGeneration: { type: 'integer', minimum: 0 },
       ...own.properties,
+      // The diff-base and progress of handled changes (reconcile/state-store.ts): the engine's
+      // own strings, bounded by it.
+      [statusStateField(storagePrefix)]: {
+        type: 'object',
+        description: 'What the operator framework recorded of the changes it handled.',
+        'x-kubernetes-preserve-unknown-fields': true,
+      },
     },
   };
 }
@@ -95,6 +104,8 @@ function withFrameworkStatus(status: JSONSchemaProps | undefined): JSONSchemaPro
 export function buildCrd(
   resource: Omit<ResourceRef, 'namespaced'> & { namespaced?: boolean },
   schema: CrdSchema,
+  /** The operator's `storagePrefix`, which names the status field of the framework's record. */
+  storagePrefix = DEFAULT_STORAGE_PREFIX,
 ): CustomResourceDefinition {
   // A spec with required fields must be written; one without gets `{}` so that its field
   // defaults still apply to an object written without a spec.
@@ -134,7 +145,7 @@ export function buildCrd(
                 kind: { type: 'string' },
                 metadata: { type: 'object' },
                 spec: specRequired ? schema.spec : { ...schema.spec, default: {} },
-                status: withFrameworkStatus(schema.status),
+                status: withFrameworkStatus(schema.status, storagePrefix),
               },
             },
           },

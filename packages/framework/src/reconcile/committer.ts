@@ -25,10 +25,11 @@ import type { Outcome } from './executor.js';
 import type { StepResult } from './extension.js';
 import { runConditions, writeFailureConditions, type Failure } from './health.js';
 import { scheduleWake, type HandlerFailure, type ObjectMemory } from './memory.js';
-import { ObjectWriter } from './object-writer.js';
+import { ObjectWriter, type WriteOptions } from './object-writer.js';
 import { errorMessage, type RunOutcome } from './plan-runner.js';
 import { levelFingerprint, slotOf, type ActivePlan, type ChangePlan } from './planner.js';
 import { MAX_PROGRESS_MESSAGE, truncated, type HandlerProgress, type StorageKeys } from './progress.js';
+import type { RecordChanges, StateStore } from './state-store.js';
 import type { RunResult } from './work-queue.js';
 import type { Clock } from '../time/clock.js';
 import { classifyWriteError, describeWriteError } from './write-errors.js';
@@ -37,6 +38,8 @@ export interface CommitterSettings {
   keys: StorageKeys;
   readyCondition: 'auto' | 'manual';
   maxDiffBaseBytes: number;
+  /** Where the record of a change (diff-base, progress) goes: annotations or status. */
+  store: StateStore;
 }
 
 export interface CommitterDeps {
@@ -110,10 +113,10 @@ export class Committer {
     if (plan.kind === 'finalize') {
       // The last delete handler's success is stored too: if the finalizer removal then fails,
       // the next run finds every delete handler done and only removes the finalizer.
-      if (changeResults.length > 0)
-        patch.metadata.annotations[keys.progress] = JSON.stringify(change.progress);
+      const record: RecordChanges =
+        changeResults.length > 0 ? { progress: JSON.stringify(change.progress) } : {};
       patch.conditions.push(...this.conditions(changeResults, 0, false, patch));
-      const written = await this.writer.write(object, patch);
+      const written = await this.writeWithRecord(object, patch, record);
       // A delete handler that failed for good keeps the finalizer: the object stays, with the
       // reason in its status, until someone fixes the cause or removes the finalizer by hand.
       if (!outcome.changeDone)
@@ -126,17 +129,19 @@ export class Committer {
     }
 
     const wakes: number[] = [wakeAfter(change, changeResults, results, now)];
+    let record: RecordChanges = {};
     if (recorded) {
       // Every handler of this change is done: the change becomes the new diff-base, written
-      // after the run's status (so a crash in between re-runs, never loses).
+      // with the run's status (in the same request in the status mode; after it otherwise, so
+      // a crash in between re-runs, never loses).
       memory.resumePending = false;
-      this.recordHandled(object, patch);
+      record = this.recordHandled(object, patch);
     } else if (changeResults.length > 0) {
-      patch.metadata.annotations[keys.progress] = JSON.stringify(change.progress);
+      record = { progress: JSON.stringify(change.progress) };
     } else if (change.abandoned) {
       // Its record goes; without @Reconcile (which sets them itself) the conditions say the
       // current spec is handled, or the abandoned change's failure would stay Stalled for good.
-      patch.metadata.annotations[keys.progress] = null;
+      record = { progress: null };
     }
     const others = results.filter((r) => !changeResults.includes(r));
     const cleared = this.rememberFailures(others, memory);
@@ -161,7 +166,7 @@ export class Committer {
     // written, which (after a 409 retried on a fresh read) can hold someone's label edit that no
     // handler has seen yet.
     const handled = levelFingerprint(withMetadata(object, patch.metadata), keys);
-    await this.writer.write(object, patch, { observed: outcome.changeDone });
+    await this.writeWithRecord(object, patch, record, { observed: outcome.changeDone });
     memory.levelFingerprint = handled;
     return scheduleWake(memory, Math.min(Infinity, ...wakes), now);
   }
@@ -201,14 +206,37 @@ export class Committer {
     return cleared && memory.failures.size === 0;
   }
 
-  /** Puts the new diff-base (and the end of the progress record) into the run's patch. */
-  private recordHandled(object: KubeObject, patch: PendingPatch): void {
-    const { keys, maxDiffBaseBytes } = this.settings;
-    const annotations = object.metadata.annotations ?? {};
+  /**
+   * Writes the run's patch with the record of the change in it; in the status mode, if the
+   * status schema pruned the record, falls back to annotations and writes it there.
+   */
+  private async writeWithRecord(
+    object: KubeObject,
+    patch: PendingPatch,
+    record: RecordChanges,
+    options?: WriteOptions,
+  ): Promise<KubeObject> {
+    const { store } = this.settings;
+    const placed = store.put(object, patch, record);
+    const written = await this.writer.write(object, patch, options);
+    if (!store.pruned(written, record, placed)) return written;
+    if (store.mode === 'status')
+      this.deps.logger.warn(
+        `the status schema of ${this.spec.resource.plural} drops the field the framework keeps its ` +
+          `record in; keeping it in annotations instead (declare the field to save a write per change)`,
+      );
+    store.fallBack();
+    store.put(written, patch, record);
+    return this.writer.write(written, patch);
+  }
+
+  /** The new diff-base (and the end of the progress record); a condition if it could not be stored whole. */
+  private recordHandled(object: KubeObject, patch: PendingPatch): RecordChanges {
+    const { maxDiffBaseBytes, store } = this.settings;
+    const record: RecordChanges = {};
     const encoded = encodeDiffBase(essenceOf(object), this.diffBasePolicy, maxDiffBaseBytes);
-    if (!sameDiffBase(annotations[keys.diffBase], encoded.value))
-      patch.metadata.annotations[keys.diffBase] = encoded.value;
-    if (annotations[keys.progress] !== undefined) patch.metadata.annotations[keys.progress] = null;
+    if (!sameDiffBase(store.read(object, 'diffBase'), encoded.value)) record.diffBase = encoded.value;
+    if (store.read(object, 'progress') !== undefined) record.progress = null;
     const stored = ((object.status ?? {}) as { conditions?: Condition[] }).conditions?.find(
       (c) => c.type === 'StateStored',
     );
@@ -224,6 +252,7 @@ export class Committer {
     } else if (stored?.status === 'False') {
       patch.conditions.push({ type: 'StateStored', status: 'True', reason: 'Stored', message: '' });
     }
+    return record;
   }
 
   /**

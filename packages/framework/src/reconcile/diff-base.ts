@@ -1,10 +1,10 @@
 // The diff-base: the last handled essence of an object, stored on the object so a restarted
-// operator (or a new leader) knows what was handled. Stored as a copy only when a handler can
-// use the old values (update and field handlers) and the copy is small; otherwise as a hash,
-// which still tells "did it change". Secrets and ConfigMaps never get a copy: their data
-// would leak into metadata and hit the 256 KB annotation limit (kopf#1087).
-// Reading fails soft: an unreadable annotation counts as "never handled".
-import type { KubeObject } from '../kube/object.js';
+// operator (or a new leader) knows what was handled (an annotation or a status field, see
+// state-store.ts). Stored as a copy only when a handler can use the old values (update and
+// field handlers) and the copy is small; otherwise as a hash, which still tells "did it
+// change". Secrets and ConfigMaps never get a copy: their data would leak into metadata and
+// hit the 256 KB annotation limit (kopf#1087).
+// Reading fails soft: an unreadable value counts as "never handled".
 import type { ResourceRef } from '../kube/resource.js';
 import { canonicalJson, hashOf, type Essence } from './essence.js';
 
@@ -16,8 +16,8 @@ export interface DiffBase {
 
 const HASH_PREFIX = 'sha256:';
 
-export function readDiffBase(object: KubeObject, key: string): DiffBase | undefined {
-  const raw = object.metadata.annotations?.[key];
+/** The diff-base a stored value says (see state-store.ts for where it is stored). */
+export function decodeDiffBase(raw: string | undefined): DiffBase | undefined {
   if (!raw) return undefined;
   if (raw.startsWith(HASH_PREFIX)) return { hash: raw.slice(HASH_PREFIX.length) };
   try {

@@ -12,7 +12,6 @@ import { newestOf, objectKey, type KubeObject } from '../kube/object.js';
 import type { Logger } from '../logging/logger.js';
 import type { ControllerSpec, HandlerSpec } from '../registry.js';
 import { Committer } from './committer.js';
-import { readDiffBase } from './diff-base.js';
 import { essenceOf, hashOf } from './essence.js';
 import type { Outcome } from './executor.js';
 import type { ProcessingExtension } from './extension.js';
@@ -21,6 +20,7 @@ import { newMemory, scheduleWake, type ObjectMemory, type WakeReason } from './m
 import { PlanRunner } from './plan-runner.js';
 import { Planner } from './planner.js';
 import type { StorageKeys } from './progress.js';
+import { StateStore, type StateStorageMode } from './state-store.js';
 import { HandlerRunner } from './runner.js';
 import type { RunResult } from './work-queue.js';
 import { realClock, type Clock } from '../time/clock.js';
@@ -37,6 +37,10 @@ export interface ProcessorSettings {
   successEvents: boolean;
   /** Largest diff-base copy stored on an object; a larger one is stored as a hash (default 64 KiB). */
   maxDiffBaseBytes?: number;
+  /** Where the diff-base and progress go (default: see defaultStorageMode in state-store.ts). */
+  storage: StateStorageMode;
+  /** The status field that holds them in the status mode. */
+  statusField: string;
 }
 
 export const DEFAULT_MAX_DIFF_BASE_BYTES = 64 * 1024;
@@ -64,6 +68,7 @@ export class ObjectProcessor {
   private readonly runner: PlanRunner;
   private readonly committer: Committer;
   private readonly clock: Clock;
+  private readonly store: StateStore;
 
   constructor(
     private readonly spec: ControllerSpec,
@@ -72,7 +77,8 @@ export class ObjectProcessor {
   ) {
     const extensions = (this.extensions = deps.extensions ?? []);
     const clock = (this.clock = deps.clock ?? realClock);
-    this.planner = new Planner(spec, settings.keys, extensions);
+    const store = (this.store = new StateStore(settings.keys, settings.storage, settings.statusField));
+    this.planner = new Planner(spec, settings.keys, store, extensions);
     const runner =
       deps.runner ??
       new HandlerRunner({ shutdown: deps.shutdown, client: deps.client, onHandler: deps.hooks?.onHandler });
@@ -92,6 +98,7 @@ export class ObjectProcessor {
         keys: settings.keys,
         readyCondition: settings.readyCondition,
         maxDiffBaseBytes: settings.maxDiffBaseBytes ?? DEFAULT_MAX_DIFF_BASE_BYTES,
+        store,
       },
       {
         client: deps.client,
@@ -174,7 +181,7 @@ export class ObjectProcessor {
   private remember(key: string, object: KubeObject, now: number): ObjectMemory {
     let memory = this.memory.get(key);
     if (!memory) {
-      const handledBefore = readDiffBase(object, this.settings.keys.diffBase) !== undefined;
+      const handledBefore = this.store.read(object, 'diffBase') !== undefined;
       this.memory.set(key, (memory = newMemory(handledBefore, now)));
     }
     return memory;

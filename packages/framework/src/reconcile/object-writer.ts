@@ -10,7 +10,7 @@
 //   status fields and condition types, the same labels and annotations) since the state it was
 //   planned from: a concurrent spec or label edit does not cost a handler run, but a competing
 //   writer's status or record is never overwritten;
-// - nothing is written that would not change anything;
+// - nothing is written that would not change anything (status compared as merged);
 // - every written object is reported through `onWritten`, so the next run starts from it even
 //   while the watch still delivers older states.
 // Fails with the client's errors (see write-errors.ts for what each means); never retries.
@@ -126,9 +126,29 @@ export class ObjectWriter {
       next.conditions = mergeConditions(current.conditions, patch.conditions, generation);
     if (observedGeneration !== undefined) next.observedGeneration = observedGeneration;
     // Canonical: the apiserver sends objects back with sorted keys, ours are in build order.
-    const changed = Object.entries(next).some(([k, v]) => canonicalJson(current[k]) !== canonicalJson(v));
+    // Compared as merged: a field of an object or a null that changes nothing is no change.
+    const changed = Object.entries(next).some(
+      ([k, v]) => canonicalJson(current[k] ?? null) !== canonicalJson(mergePatched(current[k], v) ?? null),
+    );
     return changed ? next : undefined;
   }
+}
+
+/** `target` with the JSON merge patch `patch` applied (RFC 7386); undefined for a removed value. */
+export function mergePatched(target: unknown, patch: unknown): unknown {
+  if (patch === null) return undefined;
+  if (!isPlainObject(patch)) return patch;
+  const result: Record<string, unknown> = isPlainObject(target) ? { ...target } : {};
+  for (const [key, value] of Object.entries(patch)) {
+    const merged = mergePatched(result[key], value);
+    if (merged === undefined) delete result[key];
+    else result[key] = merged;
+  }
+  return result;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function metadataChange(object: KubeObject, patch: PendingPatch): Record<string, unknown> | undefined {

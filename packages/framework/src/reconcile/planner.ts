@@ -1,7 +1,7 @@
 // The planner, the first of a run's three visits (planner, runner, committer): from an object,
-// what is stored on it (diff-base, progress), what this process remembers of it and the
-// controller's handlers, the steps of this run in the order they run: change (or delete)
-// handlers, related handlers, @Reconcile, timers, daemons to start. It reads and writes
+// what is stored on it (diff-base, progress; see state-store.ts), what this process remembers
+// of it and the controller's handlers, the steps of this run in the order they run: change (or
+// delete) handlers, related handlers, @Reconcile, timers, daemons to start. It reads and writes
 // nothing (the time is an input), so every rule is tested without a cluster; the runner runs
 // the steps, the committer writes the outcome.
 // Fails only with what a handler's own `refs` function throws (related handlers).
@@ -10,12 +10,13 @@ import type { ControllerSpec, HandlerSpec } from '../registry.js';
 import { detectCauses } from './causes.js';
 import type { Cause } from './context.js';
 import { diff, valueAt, type Diff } from './diff.js';
-import { readDiffBase, type DiffBase } from './diff-base.js';
+import { decodeDiffBase, type DiffBase } from './diff-base.js';
 import { essenceOf, hashOf, type Essence } from './essence.js';
 import type { ExtensionPlan, ProcessingExtension } from './extension.js';
 import { handlerApplies } from './filters.js';
 import type { ObjectMemory, WakeReason } from './memory.js';
-import { readProgress, type ProgressRecord, type StorageKeys } from './progress.js';
+import { decodeProgress, type ProgressRecord, type StorageKeys } from './progress.js';
+import type { StateStore } from './state-store.js';
 
 export type Step = { cause: Cause; handler: HandlerSpec; old: unknown; new: unknown; diff: Diff };
 
@@ -144,6 +145,7 @@ export class Planner {
   constructor(
     private readonly spec: ControllerSpec,
     private readonly keys: StorageKeys,
+    private readonly store: StateStore,
     private readonly extensions: ProcessingExtension[],
   ) {
     // Delete handlers need the object kept until they ran; daemons need to learn of the deletion.
@@ -159,7 +161,7 @@ export class Planner {
       const steps = planDeletion(object, hasFinalizer, handlers);
       return {
         kind: 'finalize',
-        change: steps && planSteps(steps, readProgress(object, this.keys, 'delete'), now),
+        change: steps && planSteps(steps, decodeProgress(this.store.read(object, 'progress'), 'delete'), now),
       };
     }
     // A failed write backs off, even against the echo of the failure conditions; a change of
@@ -174,7 +176,7 @@ export class Planner {
     if (this.needsFinalizer && !hasFinalizer) return { kind: 'adopt' };
     const steps = planChange({
       object,
-      base: readDiffBase(object, this.keys.diffBase),
+      base: decodeDiffBase(this.store.read(object, 'diffBase')),
       handlers,
       resumePending: memory.resumePending,
     });
@@ -207,9 +209,8 @@ export class Planner {
       changedAt: memory.changedAt,
       failures: memory.failures,
     };
-    const change = planSteps(steps, readProgress(object, this.keys, essenceHash), now);
-    if (steps.length === 0 && object.metadata.annotations?.[this.keys.progress] !== undefined)
-      change.abandoned = true;
+    const change = planSteps(steps, decodeProgress(this.store.read(object, 'progress'), essenceHash), now);
+    if (steps.length === 0 && this.store.read(object, 'progress') !== undefined) change.abandoned = true;
     return {
       kind: 'handle',
       wake: woken ?? (steps.length > 0 || !unchanged ? 'change' : 'scheduled'),

@@ -1,8 +1,8 @@
 // Per-handler progress of the change being handled, persisted on the object itself (an
-// annotation) so that a restarted operator, or a new leader, continues where the last one
-// stopped and never re-runs a handler that already succeeded for that change. Messages are
-// truncated (MAX_PROGRESS_MESSAGE), so a huge error never makes the record unwritable.
-import type { KubeObject } from '../kube/object.js';
+// annotation or a status field, see state-store.ts) so that a restarted operator, or a new
+// leader, continues where the last one stopped and never re-runs a handler that already
+// succeeded for that change. Messages are truncated (MAX_PROGRESS_MESSAGE), so a huge error
+// never makes the record unwritable.
 
 export interface HandlerProgress {
   retries: number;
@@ -27,6 +27,9 @@ export interface StorageKeys {
   related: string;
 }
 
+/** The prefix of the framework's annotations, status field and finalizer unless an operator names its own. */
+export const DEFAULT_STORAGE_PREFIX = 'operators.fedoraproject.org';
+
 export function storageKeys(prefix: string): StorageKeys {
   return {
     progress: `${prefix}/progress`,
@@ -44,8 +47,8 @@ export function truncated(message: string, max: number): string {
   return message.length <= max ? message : `${message.slice(0, max - 15)}… (truncated)`;
 }
 
-export function readProgress(object: KubeObject, keys: StorageKeys, change: string): ProgressRecord {
-  const raw = object.metadata.annotations?.[keys.progress];
+/** The progress a stored value says for `change` (see state-store.ts for where it is stored). */
+export function decodeProgress(raw: string | undefined, change: string): ProgressRecord {
   if (raw) {
     try {
       const record = JSON.parse(raw) as ProgressRecord;

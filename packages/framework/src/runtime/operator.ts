@@ -13,7 +13,8 @@ import type { ResourceRef } from '../kube/resource.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import type { Clock } from '../time/clock.js';
 import { ControllerLoop, relatedKindKey, resourceLabel, type WatchedResource } from './controller-loop.js';
-import { storageKeys } from '../reconcile/progress.js';
+import { DEFAULT_STORAGE_PREFIX, storageKeys } from '../reconcile/progress.js';
+import { defaultStorageMode, statusStateField } from '../reconcile/state-store.js';
 import { HandlerRunner } from '../reconcile/runner.js';
 import { SharedLimit } from '../reconcile/work-queue.js';
 import {
@@ -41,8 +42,16 @@ export interface OperatorOptions {
   concurrency?: number;
   /** Put every cached object through @Reconcile (and timers) again this often; 0 disables (default 0). */
   resyncSeconds?: number;
-  /** Prefix of the annotations and finalizer the framework stores on objects. */
+  /** Prefix of the annotations, status field and finalizer the framework stores on objects. */
   storagePrefix?: string;
+  /**
+   * Where the record of handled changes (diff-base, progress) is kept. 'auto' (default): in
+   * `status["<storagePrefix>"]` for custom resources with a status subresource (one write per
+   * handled change; the CRD must keep that field, as generated CRDs do), in annotations for
+   * every other kind. 'annotations': always in annotations. Either way an object recorded the
+   * other way is read, not handled again.
+   */
+  stateStorage?: 'auto' | 'annotations';
   /** 'auto' (default): Ready follows handler outcomes; 'manual': handlers set Ready themselves. */
   readyCondition?: 'auto' | 'manual';
   /** Post a Normal Event for each successful handler run (failures always post a Warning). */
@@ -255,10 +264,16 @@ export class Operator {
       logger.debug(`could not post an Event: ${String(error)}`),
     );
     const m = this.metrics;
+    const prefix = this.options.storagePrefix ?? DEFAULT_STORAGE_PREFIX;
     const loop = new ControllerLoop(
       spec,
       {
-        keys: storageKeys(this.options.storagePrefix ?? 'operators.fedoraproject.org'),
+        keys: storageKeys(prefix),
+        storage:
+          this.options.stateStorage === 'annotations'
+            ? 'annotations'
+            : defaultStorageMode(spec.resource, spec.statusSubresource),
+        statusField: statusStateField(prefix),
         fieldManager: this.name,
         readyCondition: this.options.readyCondition ?? 'auto',
         successEvents: this.options.successEvents ?? false,

@@ -22,6 +22,7 @@ import { createTestNamespace, type TestNamespace } from '../../../../test/suppor
 import { ensureTestCrd } from '../../../../test/support/crds.ts';
 import { engineCaughtUp, engineDoneWith, trackEngineRuns } from '../../../../test/support/engine-progress.ts';
 import { eventually } from '../../../../test/support/eventually.ts';
+import { RECORD_FIELD, storedDiffBase } from '../../../../test/support/handled-record.ts';
 
 type Spec = { n: number; slowMs?: number };
 type Status = { seen?: number | string; conditions?: { type: string; status: string }[] };
@@ -57,7 +58,6 @@ class LevelerController {
   }
 }
 
-const DIFF_BASE = 'operators.fedoraproject.org/last-handled-configuration';
 let ns: TestNamespace;
 let resource: ResourceRef;
 let levelers: ResourceRef;
@@ -107,7 +107,7 @@ test('a crash right after the handler, before its status is stored, re-runs it: 
       resource,
       ns.name,
       'crash',
-      (o) => o?.status?.seen === 7 && o.metadata.annotations?.[DIFF_BASE] !== undefined,
+      (o) => o?.status?.seen === 7 && storedDiffBase(o) !== undefined,
       { timeoutMs: 15_000, what: 'the status the create handler wrote, and the change recorded' },
     );
     // Once by the operator that "died" before storing its status, once more by the next one.
@@ -126,16 +126,16 @@ test('a stale writer fails instead of overwriting what another writer recorded m
     await eventually(() => count('create:stale') === 1, { what: 'the create handler to start' });
     // Meanwhile another writer (a new leader, say) handles the same change and records it.
     const current = await ns.client.get<Committed>(resource, ns.name, 'stale');
+    const recorded = {
+      [RECORD_FIELD]: { 'last-handled-configuration': JSON.stringify({ spec: current.spec }) },
+    };
     await ns.client.mergePatch(
       resource,
       ns.name,
       'stale',
-      { status: { seen: 'the other writer' } },
+      { status: { seen: 'the other writer', ...recorded } },
       'status',
     );
-    await ns.client.mergePatch(resource, ns.name, 'stale', {
-      metadata: { annotations: { [DIFF_BASE]: JSON.stringify({ spec: current.spec }) } },
-    });
     release();
     // The stale run's result must not land on top of the newer record: checked once the engine
     // has finished a run on the newest state (after the stale run, which it follows).
