@@ -46,7 +46,15 @@ test('/readyz waits for the initial list, /healthz answers at once, /metrics cou
   try {
     const url = (path: string) => `http://127.0.0.1:${operator.healthPort}${path}`;
     expect((await fetch(url('/healthz'))).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 1000));
+    // Positive marker: the list was tried and refused (a watch restart with reason error), so
+    // the operator got past the point where it could have turned ready.
+    await eventually(
+      async () =>
+        /operator_watch_restarts_total\{[^}]*reason="error"[^}]*\} [1-9]/.test(
+          await (await fetch(url('/metrics'))).text(),
+        ),
+      { what: 'a refused list in /metrics' },
+    );
     expect((await fetch(url('/readyz'))).status).toBe(503);
 
     await grantInNamespace(ns.client, ns.name, user, [

@@ -13,6 +13,7 @@ import {
 import { startOperator, waitForObject, type RunningOperator } from '@fedora-operators/framework/testing';
 import { createTestNamespace, type TestNamespace } from '../../../../test/support/cluster.ts';
 import { ensureTestCrd } from '../../../../test/support/crds.ts';
+import { engineIdle, trackEngineRuns } from '../../../../test/support/engine-progress.ts';
 
 const groupLabel = 'test.fedora-operators/group';
 const mapCalls: string[] = [];
@@ -44,6 +45,7 @@ let resource: ResourceRef;
 let running: RunningOperator;
 
 beforeAll(async () => {
+  trackEngineRuns();
   ns = await createTestNamespace('watches');
   resource = await ensureTestCrd(ns.client, 'Aggregator');
   running = await startOperator([AggregatorController], { namespaces: [ns.name], resyncSeconds: 0 });
@@ -100,10 +102,13 @@ test('a ConfigMap of no group wakes nobody', async () => {
     metadata: { name: 'loner', namespace: ns.name },
     data: {},
   });
-  // Wait until the map has seen it, then a moment for a wake-up that should not come.
-  for (let i = 0; i < 50 && !mapCalls.some((c) => c.startsWith('loner:')); i++)
-    await new Promise((r) => setTimeout(r, 100));
+  // Positive marker: a ConfigMap of blue's group, created after it. Its event comes after the
+  // loner's on the same watch, so a wake-up the loner caused would be queued before blue's; once
+  // blue counted it and no run of either Aggregator is under way, only blue's run has happened.
+  await ns.client.create(CoreResources.configMap, configMap('after-loner', 'blue'));
+  await members('blue', ['after-loner', 'one']);
+  await engineIdle(ns.name, 'red');
+  await engineIdle(ns.name, 'blue');
   expect(mapCalls.some((c) => c.startsWith('loner:'))).toBe(true);
-  await new Promise((r) => setTimeout(r, 1000));
-  expect(reconciles).toBe(before);
+  expect(reconciles - before).toBe(1);
 });

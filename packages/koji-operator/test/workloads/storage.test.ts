@@ -58,16 +58,28 @@ describe('a KojiHub and its claims', () => {
     expect(claim.metadata.ownerReferences ?? []).toEqual([]);
     expect((claim.spec as { storageClassName?: string }).storageClassName).toBe('');
 
+    const uid = (await ns.client.get(Resources.kojiHub, ns.name, 'keep')).metadata.uid;
     await ns.client.delete(Resources.kojiHub, ns.name, 'keep');
-    // The garbage collector removes the hub's children (here its Deployment) ...
+    // The garbage collector removes the hub's children (its Deployment, Services, ConfigMaps,
+    // ...) and has had its chance at the claims once none of them is left: they and their
+    // volumes stay (positive marker: every child gone, not a fixed wait).
+    const owned = async () => {
+      const kinds = [
+        Resources.deployment,
+        Resources.service,
+        Resources.configMap,
+        Resources.secret,
+        Resources.job,
+      ];
+      const lists = await Promise.all(kinds.map((kind) => ns.client.list<KubeObject>(kind, ns.name)));
+      return lists
+        .flatMap((l) => l.items)
+        .filter((o) => o.metadata.ownerReferences?.some((r) => r.uid === uid));
+    };
     await eventually(
-      async () =>
-        !(await ns.client.find(Resources.kojiHub, ns.name, 'keep')) &&
-        !(await ns.client.find(Resources.deployment, ns.name, 'keep')),
-      { what: 'the KojiHub and its Deployment gone' },
+      async () => !(await ns.client.find(Resources.kojiHub, ns.name, 'keep')) && (await owned()).length === 0,
+      { what: 'the KojiHub and every child of it gone', timeoutMs: 60_000 },
     );
-    // ... and has had its chance at the claims: they and their volumes stay.
-    await new Promise((r) => setTimeout(r, 3000));
     for (const name of ['keep-mnt', 'keep-httpd']) {
       const kept = await ns.client.get(Resources.pvc, ns.name, name);
       expect(kept.metadata.deletionTimestamp).toBeUndefined();
