@@ -7,6 +7,7 @@ import {
   Controller,
   CoreResources,
   OnCreate,
+  OnDelete,
   OnSecretChange,
   Reconcile,
   Timer,
@@ -56,6 +57,11 @@ class WalkerController {
   async tick(ctx: HandlerContext) {
     handled.push('timer');
     ctx.patch.status.ticked = true;
+  }
+
+  @OnDelete()
+  async gone() {
+    handled.push('delete');
   }
 }
 
@@ -163,4 +169,19 @@ test('each run visits planner, runner and committer once, in order; handlers run
   expect([...invoked].sort()).toEqual(
     ['invoke:first', 'invoke:reconcile', 'invoke:rotated', 'invoke:second', 'invoke:tick'].sort(),
   );
+});
+
+test('adopting (our finalizer first) and finalizing (delete handlers, then the finalizer goes) are walks too', async () => {
+  await ns.client.delete(resource, ns.name, 'w');
+  await eventually(async () => !(await ns.client.find(resource, ns.name, 'w')), { what: 'w to be gone' });
+  const walk = /^plan:wait$|^plan:\w+ run( invoke:\w+)* commit( write:\w+)*$/;
+  for (const trace of runs) expect(trace.join(' ')).toMatch(walk);
+  const walks = runs.map((t) => t.join(' '));
+  // The first run of the object only puts our finalizer on; no handler runs before it is there.
+  expect(walks).toContainEqual('plan:adopt run commit write:metadata');
+  // The delete handler runs in the runner; its success is written, then the finalizer removed.
+  expect(walks).toContainEqual(
+    expect.stringMatching(/^plan:finalize run invoke:gone commit( write:\w+)* write:metadata$/),
+  );
+  expect(handled.filter((h) => h === 'delete')).toHaveLength(1);
 });
