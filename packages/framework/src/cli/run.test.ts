@@ -13,6 +13,8 @@ test('flags and environment variables give the operator options', () => {
       '--health-port',
       '8080',
       '--leader-elect',
+      '--state-storage',
+      'annotations',
     ],
     { OPERATOR_NAME: 'koji-operator', OPERATOR_RESYNC_SECONDS: '300' },
   );
@@ -22,6 +24,7 @@ test('flags and environment variables give the operator options', () => {
     namespaces: ['koji', 'koji2'],
     healthPort: 8080,
     resyncSeconds: 300,
+    stateStorage: 'annotations',
     leaderElection: { namespace: 'koji', name: 'koji-operator-leader' },
   });
 });
@@ -38,6 +41,9 @@ test('environment alone is enough for an image', () => {
 
 test('bad input is a usage error with a message', () => {
   expect(() => parseCommandLine(['serve'], {})).toThrow(UsageError);
+  expect(() => parseCommandLine(['run', 'm.js'], { OPERATOR_STATE_STORAGE: 'etcd' })).toThrow(
+    /--state-storage takes auto or annotations/,
+  );
   expect(() => parseCommandLine(['run', 'm.js', '--health-port', 'x'], {})).toThrow(
     "--health-port must be a number >= 0, got 'x'",
   );

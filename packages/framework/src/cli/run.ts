@@ -19,6 +19,7 @@ export const runUsage = `usage: fedora-operator run <module> [options]
   --health-port <port>          serve /healthz, /readyz, /metrics                  [OPERATOR_HEALTH_PORT]
   --concurrency <n>             objects processed at once, all controllers together [OPERATOR_CONCURRENCY]
   --resync-seconds <s>          periodic resync of every cached object             [OPERATOR_RESYNC_SECONDS]
+  --state-storage <mode>        where handled changes are recorded: auto|annotations [OPERATOR_STATE_STORAGE]
   --leader-elect                run handlers only while holding the Lease          [OPERATOR_LEADER_ELECT=true]
   --lease-namespace <ns>        namespace of the Lease                             [OPERATOR_LEASE_NAMESPACE, POD_NAMESPACE]
   --lease-name <name>           default <name>-leader                              [OPERATOR_LEASE_NAME]
@@ -43,6 +44,7 @@ export function parseCommandLine(
       'health-port': { type: 'string' },
       concurrency: { type: 'string' },
       'resync-seconds': { type: 'string' },
+      'state-storage': { type: 'string' },
       'leader-elect': { type: 'boolean' },
       'lease-namespace': { type: 'string' },
       'lease-name': { type: 'string' },
@@ -67,6 +69,9 @@ export function parseCommandLine(
     return n;
   };
   const name = values.name ?? env.OPERATOR_NAME;
+  const stateStorage = values['state-storage'] ?? env.OPERATOR_STATE_STORAGE;
+  if (stateStorage !== undefined && stateStorage !== 'auto' && stateStorage !== 'annotations')
+    throw new UsageError(`--state-storage takes auto or annotations, got '${stateStorage}'`, 2);
   const namespaces =
     values.namespace ?? (env.OPERATOR_NAMESPACES ? env.OPERATOR_NAMESPACES.split(',').filter(Boolean) : []);
   const leaderElect = values['leader-elect'] ?? env.OPERATOR_LEADER_ELECT === 'true';
@@ -85,6 +90,7 @@ export function parseCommandLine(
       healthPort: num('health-port', values['health-port'] ?? env.OPERATOR_HEALTH_PORT),
       concurrency: num('concurrency', values.concurrency ?? env.OPERATOR_CONCURRENCY),
       resyncSeconds: num('resync-seconds', values['resync-seconds'] ?? env.OPERATOR_RESYNC_SECONDS),
+      stateStorage,
       gracePeriodSeconds: num('grace-period', values['grace-period'] ?? env.OPERATOR_GRACE_PERIOD),
       leaderElection: leaderElect
         ? {
