@@ -1,5 +1,8 @@
 // `fedora-operator cluster [--crds <dir>]`: an embedded etcd + kube-apiserver for trying an
 // operator out, in the foreground until Ctrl-C. Prints `export KUBECONFIG=...` on stdout.
+// `fedora-operator cluster --prepare`: only builds the binaries (a scaffolded project's `pretest`),
+// so the first build (15-25 minutes) runs with its progress shown and outside any test's timeout;
+// with KUBECONFIG set the tests use that cluster, so nothing is built.
 //
 // Fails: the binaries cannot be built or a component does not start (its log's end is shown,
 // exit 1); a CRD file that does not parse or is refused (exit 1, the cluster is stopped).
@@ -10,20 +13,31 @@ import { parseAllDocuments } from 'yaml';
 import { KubeClient, loadKubeConfig } from '../kube/client.js';
 import type { KubeObject } from '../kube/object.js';
 import { CoreResources } from '../kube/resource.js';
-import { startControlPlane } from '../testing/control-plane.js';
+import { ensureControlPlaneBinaries, startControlPlane } from '../testing/control-plane.js';
 import { UsageError } from './usage-error.js';
 
-export const clusterUsage = `usage: fedora-operator cluster [--crds <dir>]
+export const clusterUsage = `usage: fedora-operator cluster [--crds <dir>] [--prepare]
   runs an embedded etcd + kube-apiserver on loopback until Ctrl-C (built once per machine; needs Go)
-  --crds <dir>                  apply the CRD YAML files in <dir> once it is up`;
+  --crds <dir>                  apply the CRD YAML files in <dir> once it is up
+  --prepare                     only build the binaries if they are missing, then exit (nothing
+                                is built when KUBECONFIG is set: tests use that cluster)`;
 
 export async function clusterCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { crds: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      crds: { type: 'string' },
+      prepare: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   if (values.help) throw new UsageError(clusterUsage, 0);
   const log = (m: string) => process.stderr.write(`[cluster] ${m}\n`);
+  if (values.prepare) {
+    if (process.env.KUBECONFIG) log('KUBECONFIG is set: the tests use that cluster, nothing to build');
+    else log(`control-plane binaries in ${ensureControlPlaneBinaries(log)}`);
+    return 0;
+  }
   const plane = await startControlPlane({ log });
   try {
     if (values.crds) {

@@ -42,6 +42,8 @@ export function projectFiles(s: ProjectSettings): Record<string, string> {
         manifests: `fedora-operator generate crds dist/main.js --out deploy/crds && fedora-operator generate rbac dist/main.js --out deploy/rbac.yaml --namespace ${namespace} --leader-election`,
         start: 'fedora-operator run dist/main.js',
         cluster: 'fedora-operator cluster --crds deploy/crds',
+        // The first build of the embedded control plane takes far longer than a test's timeout.
+        pretest: 'fedora-operator cluster --prepare',
         test: 'NODE_OPTIONS=--experimental-vm-modules jest',
       },
       dependencies: { '@fedora-operators/framework': s.frameworkSpec },
@@ -81,7 +83,7 @@ export default {
   transform: { '^.+\\\\.ts$': ['ts-jest', { useESM: true }] },
   moduleNameMapper: { '^(\\\\.{1,2}/.*)\\\\.js$': '$1' },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
-  // The first run builds the embedded control plane (once per machine).
+  // Starting the embedded control plane and the operator (its first build is the pretest script).
   testTimeout: 120000,
 };
 `,
