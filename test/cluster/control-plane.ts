@@ -8,13 +8,11 @@
 // ServiceAccount admission is on (pods get their tokens).
 // etcd's and the apiserver's flags and the process helpers are the framework testing kit's
 // (its embedded control plane): one source of truth, re-exported here for the test harness.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import {
-  closeSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
-  openSync,
   readFileSync,
   readdirSync,
   rmSync,
@@ -30,6 +28,7 @@ import {
   freePort,
   isAlive,
   kubeconfigYaml as kubeconfigFor,
+  launchComponent,
   probe,
   stopProcessGroups,
   waitFor,
@@ -68,6 +67,11 @@ export interface StartOptions {
   runDir?: string;
   /** Profile "real": the node IP the apiserver advertises (and its serving certificate names). */
   nodeIp?: string;
+  /**
+   * The process the control plane belongs to (a jest run): its components stop when it is gone,
+   * even killed outright. Without it they run until stopControlPlane (`npm run cluster:up`).
+   */
+  ownerPid?: number;
   log?: (message: string) => void;
 }
 
@@ -98,15 +102,22 @@ export function ensureBinaries(log: (m: string) => void = () => {}): string {
   return binDir;
 }
 
-/** Starts a component in the background with its output in <logDir>/<name>.log; returns its pid. */
-export function launchDaemon(logDir: string, name: string, command: string, args: string[]): number {
-  const out = openSync(join(logDir, `${name}.log`), 'a');
-  // detached: its own process group, so stopping it also stops anything it forked.
-  const child = spawn(command, args, { detached: true, stdio: ['ignore', out, out] });
-  closeSync(out);
-  child.unref();
-  if (child.pid === undefined) throw new Error(`test/cluster: could not start ${name}`);
-  return child.pid;
+/**
+ * Starts a component in the background in its own process group, with its output in
+ * <logDir>/<name>.log; returns its pid. With `ownerPid` it stops when that process is gone.
+ */
+export function launchDaemon(
+  logDir: string,
+  name: string,
+  command: string,
+  args: string[],
+  ownerPid?: number,
+): number {
+  try {
+    return launchComponent(logDir, name, command, args, ownerPid);
+  } catch (error) {
+    throw new Error(`test/cluster: ${(error as Error).message}`, { cause: error });
+  }
 }
 
 /** The tail of every component log, for a failure message that says what went wrong. */
@@ -135,7 +146,7 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Clu
   const bin = (name: string) => join(binDir, name);
 
   const launch = (name: string, command: string, args: string[]) => {
-    const pid = launchDaemon(runDir, name, command, args);
+    const pid = launchDaemon(runDir, name, command, args, options.ownerPid);
     processes.push({ name, pid });
     return pid;
   };

@@ -1,13 +1,16 @@
 // The parts of a local control plane, shared by the testing kit's embedded one
 // (control-plane.ts) and the monorepo's test/cluster (which adds a controller-manager, KWOK or
-// a real node): etcd's and kube-apiserver's flags, free ports, health probes, process groups,
-// the admin kubeconfig. Only Node built-ins are imported (and types), so test/cluster's jest
+// a real node): etcd's and kube-apiserver's flags, free ports, health probes, process groups
+// (launched under an owner's watchdog), the admin kubeconfig. Only Node built-ins are imported (and types), so test/cluster's jest
 // setup, which Node runs from source without a bundler, can load this file as it is.
-// Fails: waitFor throws when a component does not become healthy in time; the rest do not throw.
-import { readFileSync } from 'node:fs';
+// Fails: waitFor throws when a component does not become healthy in time; launchComponent when
+// the process cannot be started; the rest do not throw.
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { get as httpsGet, type RequestOptions } from 'node:https';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import type { Pki } from './pki.js';
 
 /** A free TCP port on loopback. */
@@ -80,6 +83,39 @@ export function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** sh -c watchdog _ <owner pid> <command...>: runs the command while the owner lives. */
+const watchdog = `owner=$1; shift
+"$@" & component=$!
+trap 'kill $component 2>/dev/null' TERM INT HUP
+while kill -0 "$owner" 2>/dev/null && kill -0 "$component" 2>/dev/null; do sleep 1; done
+kill "$component" 2>/dev/null
+wait "$component"`;
+
+/**
+ * Starts `command` in the background in its own process group (so stopping the group also stops
+ * anything it forked), with its output in <logDir>/<name>.log; returns the group's pid.
+ * With `ownerPid`, it runs under a watchdog shell that stops it once the owner is gone, even
+ * killed with SIGKILL, so a crashed test run leaves no etcd or kube-apiserver behind.
+ */
+export function launchComponent(
+  logDir: string,
+  name: string,
+  command: string,
+  args: string[],
+  ownerPid?: number,
+): number {
+  const out = openSync(join(logDir, `${name}.log`), 'a');
+  const [file, argv] =
+    ownerPid === undefined
+      ? [command, args]
+      : ['sh', ['-c', watchdog, 'watchdog', String(ownerPid), command, ...args]];
+  const child = spawn(file, argv, { detached: true, stdio: ['ignore', out, out] });
+  closeSync(out);
+  child.unref();
+  if (child.pid === undefined) throw new Error(`could not start ${name}`);
+  return child.pid;
 }
 
 /** Stops process groups (last started first): SIGTERM, up to 15 s to exit, then SIGKILL. */

@@ -16,8 +16,8 @@
 //
 // Fails with an Error naming what is missing (Go, openssl, a binary) or which component did
 // not become healthy, with the tail of its log.
-import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +26,7 @@ import {
   etcdArgs,
   freePort,
   kubeconfigYaml,
+  launchComponent,
   probe,
   stopProcessGroups,
   waitFor,
@@ -41,14 +42,6 @@ export interface ControlPlane {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
-
-/** sh -c watchdog _ <owner pid> <command...>: runs the command while the owner lives. */
-const watchdog = `owner=$1; shift
-"$@" & component=$!
-trap 'kill $component 2>/dev/null' TERM INT HUP
-while kill -0 "$owner" 2>/dev/null && kill -0 "$component" 2>/dev/null; do sleep 1; done
-kill "$component" 2>/dev/null
-wait "$component"`;
 
 /** The build script: shipped in the package (control-plane/), or test/cluster's in the monorepo. */
 function buildScript(): string {
@@ -102,23 +95,9 @@ export async function startControlPlane(
   const binDir = ensureControlPlaneBinaries(log);
   const runDir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'embedded-k8s.'));
   const pids: number[] = [];
-  const launch = (name: string, args: string[]) => {
-    const out = openSync(join(runDir, `${name}.log`), 'a');
-    // Its own process group, so stopping it stops anything it forked; under a watchdog that
-    // stops it when this process is gone, even killed outright, so no etcd is left behind.
-    const child = spawn(
-      'sh',
-      ['-c', watchdog, 'watchdog', String(process.pid), join(binDir, name), ...args],
-      {
-        detached: true,
-        stdio: ['ignore', out, out],
-      },
-    );
-    closeSync(out);
-    child.unref();
-    if (child.pid === undefined) throw new Error(`could not start ${name}`);
-    pids.push(child.pid);
-  };
+  // Stopped by a watchdog when this process is gone, even killed outright.
+  const launch = (name: string, args: string[]) =>
+    pids.push(launchComponent(runDir, name, join(binDir, name), args, process.pid));
   const stop = async () => {
     await stopProcessGroups(pids);
     rmSync(runDir, { recursive: true, force: true });
