@@ -14,3 +14,15 @@ export { startOperator, type RunningOperator, type StartOperatorOptions } from '
 export { ManualClock } from './manual-clock.js';
 export { openWatches } from './watches.js';
 export { waitForObject, waitForCondition, waitForEvent, type EventMatch, type WaitOptions } from './wait.js';
+export {
+  checkRunLedger,
+  describeRunLedger,
+  formatLedgerEntry,
+  ledgeredRuns,
+  parseLedger,
+  type LedgerEntry,
+  type LedgeredRun,
+  type LostChange,
+  type Overlap,
+  type RunLedgerReport,
+} from './run-ledger.js';
