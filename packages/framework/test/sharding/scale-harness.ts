@@ -9,10 +9,10 @@
 // shows up as lost changes or stuck objects; waits time out with what they waited for; a patch
 // the apiserver refuses fails the load (the test), never skipped silently.
 import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeObject, ResourceRef } from '@fedora-operators/framework';
+import { freePort } from '../../src/testing/control-plane-parts.ts';
 import {
   checkRunLedger,
   formatLedgerEntry,
@@ -38,17 +38,6 @@ export interface Replica {
   healthPort: number;
   /** When the harness saw its process end (Date.now()), once it has. */
   exitedAt?: number;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 export class ReplicaSet {
