@@ -3,6 +3,8 @@ import 'reflect-metadata';
 
 export * from './decorators/index.js';
 export { Operator, type OperatorOptions } from './runtime/operator.js';
+export type { ShardingOptions } from './sharding/sharding-options.js';
+export { HashRing, shardKeyOf, type ShardKey } from './sharding/hash-ring.js';
 export { realClock, sleep, type Clock } from './time/clock.js';
 export { TemporaryError, PermanentError, HandlerTimeoutError } from './reconcile/errors.js';
 export type { HandlerContext, Cause, PendingPatch } from './reconcile/context.js';

@@ -51,3 +51,50 @@ test('bad input is a usage error with a message', () => {
     '--leader-elect needs --lease-namespace',
   );
 });
+
+test('--shards turns sharding on with the Lease flags; the environment does too', () => {
+  const { options } = parseCommandLine(
+    [
+      'run',
+      'm.js',
+      '--shards',
+      '3',
+      '--shard-key',
+      'namespace',
+      '--lease-namespace',
+      'ops',
+      '--lease-duration',
+      '4',
+    ],
+    {},
+  );
+  expect(options.sharding).toMatchObject({
+    shards: 3,
+    key: 'namespace',
+    leaseNamespace: 'ops',
+    leaseDurationSeconds: 4,
+  });
+  expect(options.leaderElection).toBeUndefined();
+  const fromEnv = parseCommandLine(['run', 'm.js'], {
+    OPERATOR_SHARDS: 'auto',
+    POD_NAMESPACE: 'ops',
+  }).options;
+  expect(fromEnv.sharding).toMatchObject({ shards: 'auto', leaseNamespace: 'ops' });
+  expect(parseCommandLine(['run', 'm.js'], {}).options.sharding).toBeUndefined();
+});
+
+test('bad sharding input is a usage error with a message', () => {
+  const ns = ['--lease-namespace', 'ops'];
+  expect(() => parseCommandLine(['run', 'm.js', '--shards', 'many', ...ns], {})).toThrow(
+    "--shards takes auto or a whole number >= 1, got 'many'",
+  );
+  expect(() => parseCommandLine(['run', 'm.js', '--shards', '2', '--shard-key', 'name', ...ns], {})).toThrow(
+    "--shard-key takes uid or namespace, got 'name'",
+  );
+  expect(() => parseCommandLine(['run', 'm.js', '--shards', '2', '--leader-elect', ...ns], {})).toThrow(
+    '--shards and --leader-elect exclude each other',
+  );
+  expect(() => parseCommandLine(['run', 'm.js', '--shards', 'auto'], {})).toThrow(
+    '--shards needs --lease-namespace',
+  );
+});

@@ -21,7 +21,11 @@ export const runUsage = `usage: fedora-operator run <module> [options]
   --resync-seconds <s>          periodic resync of every cached object             [OPERATOR_RESYNC_SECONDS]
   --state-storage <mode>        where handled changes are recorded: auto|annotations [OPERATOR_STATE_STORAGE]
   --leader-elect                run handlers only while holding the Lease          [OPERATOR_LEADER_ELECT=true]
-  --lease-namespace <ns>        namespace of the Lease                             [OPERATOR_LEASE_NAMESPACE, POD_NAMESPACE]
+  --shards <auto|n>             spread objects over the replicas (auto: as many    [OPERATOR_SHARDS]
+                                as the Deployment has); excludes --leader-elect
+  --shard-key <uid|namespace>   what objects are spread by, default uid            [OPERATOR_SHARD_KEY]
+  --shard-settle <s>            first assignment waits this long for the replicas  [OPERATOR_SHARD_SETTLE]
+  --lease-namespace <ns>        namespace of the Lease(s)                          [OPERATOR_LEASE_NAMESPACE, POD_NAMESPACE]
   --lease-name <name>           default <name>-leader                              [OPERATOR_LEASE_NAME]
   --lease-duration <s>          default 15                                         [OPERATOR_LEASE_DURATION]
   --renew-deadline <s>          default 10                                         [OPERATOR_RENEW_DEADLINE]
@@ -46,6 +50,9 @@ export function parseCommandLine(
       'resync-seconds': { type: 'string' },
       'state-storage': { type: 'string' },
       'leader-elect': { type: 'boolean' },
+      shards: { type: 'string' },
+      'shard-key': { type: 'string' },
+      'shard-settle': { type: 'string' },
       'lease-namespace': { type: 'string' },
       'lease-name': { type: 'string' },
       'lease-duration': { type: 'string' },
@@ -79,6 +86,21 @@ export function parseCommandLine(
     values['lease-namespace'] ?? env.OPERATOR_LEASE_NAMESPACE ?? env.POD_NAMESPACE ?? namespaces[0];
   if (leaderElect && !leaseNamespace)
     throw new UsageError('--leader-elect needs --lease-namespace (or POD_NAMESPACE)', 2);
+  const shards = values.shards ?? env.OPERATOR_SHARDS;
+  const shardKey = values['shard-key'] ?? env.OPERATOR_SHARD_KEY;
+  if (shards !== undefined) {
+    if (leaderElect) throw new UsageError('--shards and --leader-elect exclude each other', 2);
+    if (shards !== 'auto' && !/^[1-9][0-9]*$/.test(shards))
+      throw new UsageError(`--shards takes auto or a whole number >= 1, got '${shards}'`, 2);
+    if (!leaseNamespace) throw new UsageError('--shards needs --lease-namespace (or POD_NAMESPACE)', 2);
+    if (shardKey !== undefined && shardKey !== 'uid' && shardKey !== 'namespace')
+      throw new UsageError(`--shard-key takes uid or namespace, got '${shardKey}'`, 2);
+  }
+  const timings = {
+    leaseDurationSeconds: num('lease-duration', values['lease-duration'] ?? env.OPERATOR_LEASE_DURATION),
+    renewDeadlineSeconds: num('renew-deadline', values['renew-deadline'] ?? env.OPERATOR_RENEW_DEADLINE),
+    retryPeriodSeconds: num('retry-period', values['retry-period'] ?? env.OPERATOR_RETRY_PERIOD),
+  };
   const format = values['log-format'] ?? env.LOG_FORMAT;
   return {
     module,
@@ -96,17 +118,19 @@ export function parseCommandLine(
         ? {
             namespace: leaseNamespace as string,
             name: values['lease-name'] ?? env.OPERATOR_LEASE_NAME ?? `${name ?? 'operator'}-leader`,
-            leaseDurationSeconds: num(
-              'lease-duration',
-              values['lease-duration'] ?? env.OPERATOR_LEASE_DURATION,
-            ),
-            renewDeadlineSeconds: num(
-              'renew-deadline',
-              values['renew-deadline'] ?? env.OPERATOR_RENEW_DEADLINE,
-            ),
-            retryPeriodSeconds: num('retry-period', values['retry-period'] ?? env.OPERATOR_RETRY_PERIOD),
+            ...timings,
           }
         : undefined,
+      sharding:
+        shards !== undefined
+          ? {
+              shards: shards === 'auto' ? 'auto' : Number(shards),
+              key: shardKey as 'uid' | 'namespace' | undefined,
+              leaseNamespace,
+              settleSeconds: num('shard-settle', values['shard-settle'] ?? env.OPERATOR_SHARD_SETTLE),
+              ...timings,
+            }
+          : undefined,
       logger: createLogger({
         level: values['log-level'] ?? env.LOG_LEVEL ?? 'info',
         format: format === 'text' ? 'text' : 'json',

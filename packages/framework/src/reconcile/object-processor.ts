@@ -138,8 +138,13 @@ export class ObjectProcessor {
 
   /** The object is gone from the cluster: forget what we kept about it. */
   forget(key: string): void {
+    void this.release(key);
+  }
+
+  /** Forgets the object and resolves once its extensions (daemons) have let go of it. */
+  async release(key: string): Promise<void> {
     this.memory.delete(key);
-    for (const extension of this.extensions) void extension.release?.(key);
+    await Promise.all(this.extensions.map((extension) => extension.release?.(key)));
   }
 
   /**

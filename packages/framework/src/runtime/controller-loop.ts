@@ -9,6 +9,7 @@
 import {
   connectable,
   EMPTY,
+  filter,
   from,
   map,
   merge,
@@ -54,6 +55,7 @@ import { DaemonHandlers } from '../timers/daemon-handlers.js';
 import { SyncGate } from './sync-gate.js';
 import { TimerHandlers } from '../timers/timer-handlers.js';
 import type { Clock } from '../time/clock.js';
+import type { ShardOwner } from '../sharding/shard-owner.js';
 
 export interface ControllerLoopOptions {
   /** Namespaces to watch; empty means all (one cluster-wide watch). */
@@ -79,6 +81,8 @@ export interface ControllerLoopOptions {
   /** Wraps each run, so the runtime can count in-flight work and drain it on shutdown. */
   track?: <T>(work: Promise<T>) => Promise<T>;
   onDepth?: (depth: number) => void;
+  /** Sharding: this replica's share of the primaries, and how it lets one go (absent: all are ours). */
+  shard?: ShardOwner;
 }
 
 export interface WatchedResource {
@@ -87,6 +91,12 @@ export interface WatchedResource {
 }
 
 export const relatedKindKey = (kind: RelatedKind) => `${kind.apiVersion}/${kind.kind}`;
+
+/** The label selector every handler of a controller shares (its primaries are watched by it). */
+export const handlersLabelSelector = (spec: ControllerSpec): string | undefined =>
+  sharedLabelSelector(
+    spec.handlers.filter((h) => !['startup', 'cleanup'].includes(h.kind)).map((h) => h.options),
+  );
 
 /** How metrics and messages name a resource: `plural.group` (`core` for the core group). */
 export const resourceLabel = (resource: ResourceRef) => `${resource.plural}.${resource.group || 'core'}`;
@@ -191,9 +201,9 @@ export class ControllerLoop {
     });
     // Informers are taken here, before any loop starts: each then holds the richest content
     // any of its readers needs from its first list on.
-    const labelSelector = sharedLabelSelector(
-      spec.handlers.filter((h) => !['startup', 'cleanup'].includes(h.kind)).map((h) => h.options),
-    );
+    const handlersSelector = handlersLabelSelector(spec);
+    // Sharded: only this replica's share is listed, watched and cached.
+    const labelSelector = [handlersSelector, options.shard?.selector].filter(Boolean).join(',') || undefined;
     this.cache = this.informersOf(spec.resource, 'full', labelSelector);
     for (const id of this.relatedKindIds())
       this.relatedCaches.set(id, {
@@ -270,6 +280,8 @@ export class ControllerLoop {
     );
     const tagged = (keys$: Observable<string>, reason: Exclude<WakeReason, 'change' | 'scheduled'>) =>
       keys$.pipe(
+        // Sharded: a secondary change wakes only primaries this replica owns (its cache holds no other).
+        filter((key) => !options.shard || this.cache.get(key) !== undefined),
         tap((key) => this.forced.set(key, reason)),
         map((key): QueuedKey => ({ key, priority: reason === 'resync' ? 'background' : 'wake-up' })),
       );
@@ -456,13 +468,36 @@ export class ControllerLoop {
     const woken = this.forced.get(key);
     this.forced.delete(key);
     if (!object) return Promise.resolve();
+    const shard = this.options.shard?.decide(object);
+    if (shard === 'skip') return Promise.resolve();
+    if (shard === 'drain') return this.track(this.drain(key, object));
     const work = this.processor.process(key, object, woken).catch((error: unknown): RunResult => {
       this.options.logger.error(
         `processing ${key} failed: ${error instanceof Error ? error.message : String(error)}`,
       );
       return { requeueAfterMs: 5_000 };
     });
+    return this.track(work);
+  }
+
+  private track<T>(work: Promise<T>): Promise<T> {
     return this.options.track ? this.options.track(work) : work;
+  }
+
+  /**
+   * Lets go of an object the sharder moves elsewhere. Its turn in the queue means no run of it
+   * is in flight; its daemons are stopped and what the processor remembers of it dropped, then
+   * the acknowledgement hands it over. Its progress is on the object: the new owner resumes.
+   */
+  private async drain(key: string, object: KubeObject): Promise<RunResult | void> {
+    this.forced.delete(key);
+    await this.processor.release(key);
+    try {
+      await this.options.shard?.acknowledge(this.spec.resource, object, this.spec.name);
+    } catch (error) {
+      this.options.logger.warn(`could not acknowledge the drain of ${key}: ${errorText(error)}`);
+      return { requeueAfterMs: 1_000 };
+    }
   }
 
   private async runEventHandlers(event: ObjectEvent): Promise<void> {

@@ -24,6 +24,8 @@ export interface LeaderElectionOptions {
   leaseDurationSeconds?: number;
   renewDeadlineSeconds?: number;
   retryPeriodSeconds?: number;
+  /** Labels the Lease is created with (so a watcher can select a set of Leases). */
+  labels?: Record<string, string>;
 }
 
 interface LeaseSpec {
@@ -171,7 +173,11 @@ export class LeaderElector {
         if (!isApiError(error, 404)) throw error;
       }
       if (!lease) {
-        await this.request<Lease>('POST', { metadata: { name, namespace }, spec: mine }, signal);
+        await this.request<Lease>(
+          'POST',
+          { metadata: { name, namespace, labels: this.options.labels }, spec: mine },
+          signal,
+        );
         this.observe(mine);
         return true;
       }

@@ -12,7 +12,13 @@ import { EventRecorder } from '../kube/events.js';
 import type { ResourceRef } from '../kube/resource.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import type { Clock } from '../time/clock.js';
-import { ControllerLoop, relatedKindKey, resourceLabel, type WatchedResource } from './controller-loop.js';
+import {
+  ControllerLoop,
+  handlersLabelSelector,
+  relatedKindKey,
+  resourceLabel,
+  type WatchedResource,
+} from './controller-loop.js';
 import { DEFAULT_STORAGE_PREFIX, storageKeys } from '../reconcile/progress.js';
 import { defaultStorageMode, statusStateField } from '../reconcile/state-store.js';
 import { HandlerRunner } from '../reconcile/runner.js';
@@ -29,6 +35,14 @@ import { startHealthServer } from './health-server.js';
 import { InformerFactory } from '../watch/informer-factory.js';
 import { LeaderElector, type LeaderElectionOptions } from './leader-election.js';
 import { OperatorMetrics } from './metrics.js';
+import { SharderCampaign } from './sharder-campaign.js';
+import { ShardMetrics } from '../sharding/shard-metrics.js';
+import { ShardOwner } from '../sharding/shard-owner.js';
+import {
+  resolveSharding,
+  type ShardingOptions,
+  type ShardingSettings,
+} from '../sharding/sharding-options.js';
 import { ServedNamespaces } from './served-namespaces.js';
 
 export interface OperatorOptions {
@@ -60,6 +74,12 @@ export interface OperatorOptions {
   gracePeriodSeconds?: number;
   /** Run handlers only while holding this Lease (client-go semantics); absent: always. */
   leaderElection?: Omit<LeaderElectionOptions, 'identity'> & { identity?: string };
+  /**
+   * Spread the objects over the replicas (each runs handlers for its share; see the README's
+   * "Sharding"). Absent (default): every replica handles everything, or with leaderElection
+   * only the leader does. Excludes leaderElection.
+   */
+  sharding?: ShardingOptions;
   /** How often a served namespace found missing is looked up again (default 30 s). */
   namespaceRecheckSeconds?: number;
   /** Serve /healthz, /readyz and /metrics on this port (0: any free port; absent: no server). */
@@ -88,6 +108,10 @@ export class Operator {
   private readonly limit: SharedLimit;
   private readonly shutdown = new AbortController();
   private elector: LeaderElector | undefined;
+  private readonly sharding: ShardingSettings | undefined;
+  private readonly shardOwner: ShardOwner | undefined;
+  private shardMetrics: ShardMetrics | undefined;
+  private sharderCampaign: SharderCampaign | undefined;
   private servedNamespaces: ServedNamespaces | undefined;
   private electorClient: KubeClient | undefined;
   private server: Server | undefined;
@@ -108,6 +132,23 @@ export class Operator {
     this.logger = options.logger ?? createLogger();
     this.limit = new SharedLimit(options.concurrency ?? 32);
     const m = this.metrics;
+    if (options.sharding) {
+      if (options.leaderElection)
+        throw new Error(
+          'sharding and leaderElection exclude each other: with sharding every replica handles its share',
+        );
+      const sharding = (this.sharding = resolveSharding(
+        options.sharding,
+        this.name,
+        options.storagePrefix ?? DEFAULT_STORAGE_PREFIX,
+      ));
+      const shardMetrics = (this.shardMetrics = new ShardMetrics(m.registry));
+      this.shardOwner = new ShardOwner(sharding.names, sharding.shardId, {
+        client: this.client,
+        logger: this.logger,
+        onDrained: (controller) => shardMetrics.drains.inc({ controller }),
+      });
+    }
     this.informers = new InformerFactory({
       client: this.client,
       log: this.logger,
@@ -181,22 +222,28 @@ export class Operator {
       const loops = this.controllers.map((spec, i) => this.createLoop(spec, resolved[i] as Resolved));
       for (const loop of loops) loop.start();
     };
-    if (this.options.leaderElection) {
-      const { identity, ...lease } = this.options.leaderElection;
+    const lease = this.leaseOptions();
+    if (lease) {
       // Its own client (and connection pool): renewals never wait behind watches or writes.
-      this.electorClient = new KubeClient(this.client.config);
-      const elector = new LeaderElector(
-        this.electorClient,
-        { ...lease, identity: identity ?? process.env.POD_NAME ?? `${hostname()}-${process.pid}` },
-        this.logger,
-      );
+      const electorClient = (this.electorClient = new KubeClient(this.client.config));
+      const elector = new LeaderElector(electorClient, lease, this.logger);
       this.elector = elector;
       // Once leading, every write of this process (engine, handlers, Events) needs a Lease
       // renewed within the renew deadline: a leader frozen or cut off writes nothing more.
       this.client.http.setWriteGate(() => {
         if (this.leading && !elector.isLeader) throw new NotLeaderError();
       });
-      void elector.run(startControllers, async () => {
+      const started = this.sharding
+        ? () => {
+            startControllers();
+            this.sharderCampaign = this.startSharderCampaign(
+              this.sharding as ShardingSettings,
+              electorClient,
+              elector,
+            );
+          }
+        : startControllers;
+      void elector.run(started, async () => {
         this.metrics.leader.set(0);
         if (!this.shutdown.signal.aborted) {
           // A leader that lost its Lease must not keep acting: running handlers are aborted at
@@ -231,6 +278,8 @@ export class Operator {
   }
 
   private async doStop(immediately: boolean): Promise<void> {
+    // The sharder goes first: its Lease is released for a successor at once.
+    await this.sharderCampaign?.stop();
     this.servedNamespaces?.stop();
     await Promise.all(this.loops.map((loop) => loop.stop()));
     const grace = immediately ? 0 : (this.options.gracePeriodSeconds ?? 30) * 1000;
@@ -256,6 +305,53 @@ export class Operator {
     this.electorClient?.close();
     this.logger.info(`operator ${this.name} stopped`);
     this.resolveStopped?.();
+  }
+
+  /**
+   * The Lease this replica must hold to act: the leader Lease, or with sharding its member
+   * Lease (a replica whose member Lease lapsed stops as a deposed leader does, and the sharder
+   * moves its objects away once the Lease has expired).
+   */
+  private leaseOptions(): LeaderElectionOptions | undefined {
+    const sharding = this.sharding;
+    if (sharding) {
+      const { names, shardId } = sharding;
+      return {
+        namespace: sharding.leaseNamespace,
+        name: names.memberLease(shardId),
+        identity: sharding.identity,
+        labels: { [names.memberOfLabel]: this.name, [names.shardIdLabel]: shardId },
+        leaseDurationSeconds: sharding.leaseDurationSeconds,
+        renewDeadlineSeconds: sharding.renewDeadlineSeconds,
+        retryPeriodSeconds: sharding.retryPeriodSeconds,
+      };
+    }
+    if (!this.options.leaderElection) return undefined;
+    const { identity, ...lease } = this.options.leaderElection;
+    return { ...lease, identity: identity ?? process.env.POD_NAME ?? `${hostname()}-${process.pid}` };
+  }
+
+  private startSharderCampaign(
+    settings: ShardingSettings,
+    electorClient: KubeClient,
+    member: LeaderElector,
+  ): SharderCampaign {
+    const campaign = new SharderCampaign(settings, {
+      config: this.client.config,
+      electorClient,
+      memberIsLive: () => member.isLeader,
+      informers: this.informers,
+      logger: this.logger,
+      metrics: this.shardMetrics as ShardMetrics,
+      operatorName: this.name,
+      namespaces: this.options.namespaces ?? [],
+      resources: this.controllers.map((spec) => ({
+        resource: spec.resource,
+        labelSelector: handlersLabelSelector(spec),
+      })),
+    });
+    campaign.start();
+    return campaign;
   }
 
   private createLoop(spec: ControllerSpec, resolved: Resolved): ControllerLoop {
@@ -313,6 +409,7 @@ export class Operator {
         },
         track: (work) => this.track(work),
         onDepth: (depth) => m.queueDepth.set({ controller: spec.name }, depth),
+        shard: this.shardOwner,
       },
     );
     m.cachedCounts = () => Object.fromEntries(this.loops.map((l) => [l.spec.name, l.cachedCount]));

@@ -1,0 +1,57 @@
+// How many replicas the operator's Deployment asks for (`shards: 'auto'`): this pod's
+// ReplicaSet's Deployment's spec.replicas, followed through ownerReferences.
+// Fails: returns undefined (and says why through `warn`) outside a pod, without RBAC to read
+// pods/replicasets/deployments, or for a pod no Deployment owns; the sharder then waits only
+// the settle time before its first assignment.
+import type { KubeClient } from '../kube/client.js';
+import type { KubeObject } from '../kube/object.js';
+import type { ResourceRef } from '../kube/resource.js';
+
+const pods: ResourceRef = { group: '', version: 'v1', kind: 'Pod', plural: 'pods', namespaced: true };
+const replicaSets: ResourceRef = {
+  group: 'apps',
+  version: 'v1',
+  kind: 'ReplicaSet',
+  plural: 'replicasets',
+  namespaced: true,
+};
+const deployments: ResourceRef = {
+  group: 'apps',
+  version: 'v1',
+  kind: 'Deployment',
+  plural: 'deployments',
+  namespaced: true,
+};
+
+export async function deploymentReplicas(
+  client: KubeClient,
+  namespace: string | undefined,
+  podName: string | undefined,
+  warn: (text: string) => void,
+): Promise<number | undefined> {
+  if (!namespace || !podName) {
+    warn("shards: 'auto' outside a pod (POD_NAME/POD_NAMESPACE unset): waiting the settle time instead");
+    return undefined;
+  }
+  const controllerOf = (o: KubeObject, kind: string) =>
+    o.metadata.ownerReferences?.find((r) => r.controller && r.kind === kind)?.name;
+  try {
+    const pod = await client.get(pods, namespace, podName);
+    const rsName = controllerOf(pod, 'ReplicaSet');
+    const rs = rsName ? await client.get(replicaSets, namespace, rsName) : undefined;
+    const deploymentName = rs && controllerOf(rs, 'Deployment');
+    if (!deploymentName) {
+      warn(`pod ${podName} belongs to no Deployment: waiting the settle time instead`);
+      return undefined;
+    }
+    const deployment = await client.get<KubeObject<{ replicas?: number }>>(
+      deployments,
+      namespace,
+      deploymentName,
+    );
+    return deployment.spec?.replicas ?? 1;
+  } catch (error) {
+    warn(`could not read this pod's Deployment (${String(error)}): waiting the settle time instead`);
+    return undefined;
+  }
+}
