@@ -1,7 +1,8 @@
 // Access to the control plane that test/cluster's jest globalSetup started, and a fresh
 // namespace per test file.
 import { randomBytes } from 'node:crypto';
-import { KubeClient, loadKubeConfig } from '../../packages/framework/src/kube/client.ts';
+import { KubeClient } from '../../packages/framework/src/kube/client.ts';
+import { loadKubeConfig } from '../../packages/framework/src/kube/kubeconfig.ts';
 import { CoreResources } from '../../packages/framework/src/kube/resource.ts';
 import { eventually } from './eventually.ts';
 

@@ -17,7 +17,8 @@ export {
   type ControllerDescription,
 } from './registry.js';
 export * from './generate/index.js';
-export { KubeClient, loadKubeConfig, type JsonPatchOperation, type ListOptions } from './kube/client.js';
+export { KubeClient, type JsonPatchOperation, type ListOptions } from './kube/client.js';
+export { Kubeconfig, loadKubeConfig, type KubeAccess } from './kube/kubeconfig.js';
 export { ApiError, isApiError } from './kube/errors.js';
 export type { KubeObject, ObjectMeta, OwnerReference, ObjectList } from './kube/object.js';
 export { objectKey } from './kube/object.js';

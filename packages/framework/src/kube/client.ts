@@ -1,8 +1,8 @@
 // Typed calls on any resource: get, list, create, the three patch kinds (merge, JSON
 // patch, server-side apply), status-subresource patches and delete.
-import { KubeConfig } from '@kubernetes/client-node';
 import { isApiError } from './errors.js';
 import { KubeHttp } from './http.js';
+import { loadKubeConfig, type KubeAccess } from './kubeconfig.js';
 import { apiVersionOf, resourcePath, type ResourceRef } from './resource.js';
 import type { KubeObject, ObjectList } from './object.js';
 
@@ -17,18 +17,10 @@ export interface ListOptions {
 export type JsonPatchOperation =
   { op: 'add' | 'replace' | 'test'; path: string; value: unknown } | { op: 'remove'; path: string };
 
-/** Loads the kubeconfig: a given file, else KUBECONFIG / ~/.kube/config, else the in-cluster service account. */
-export function loadKubeConfig(file?: string): KubeConfig {
-  const config = new KubeConfig();
-  if (file) config.loadFromFile(file);
-  else config.loadFromDefault();
-  return config;
-}
-
 export class KubeClient {
   readonly http: KubeHttp;
 
-  constructor(readonly config: KubeConfig = loadKubeConfig()) {
+  constructor(readonly config: KubeAccess = loadKubeConfig()) {
     this.http = new KubeHttp(config);
   }
 

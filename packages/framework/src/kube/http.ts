@@ -1,8 +1,8 @@
 // The one place that speaks HTTP to the apiserver: JSON requests and line-delimited
-// watch streams over node:https, with TLS and credentials taken from the KubeConfig.
+// watch streams over node:https, with TLS and credentials taken from the kubeconfig.
 // We do not use client-node's generated APIs or its Watch: the latter caps every watch
 // at 30 s and neither lets us choose patch content types per call.
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeAccess } from './kubeconfig.js';
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from 'node:https';
 import { ApiError } from './errors.js';
@@ -27,7 +27,7 @@ export class KubeHttp {
   private readonly watchAgent: HttpsAgent | HttpAgent;
   private writeGate: (() => void) | undefined;
 
-  constructor(private readonly config: KubeConfig) {
+  constructor(private readonly config: KubeAccess) {
     const cluster = config.getCurrentCluster();
     if (!cluster) throw new Error('the kubeconfig has no current cluster');
     this.server = new URL(cluster.server);

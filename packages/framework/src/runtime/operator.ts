@@ -2,10 +2,10 @@
 // controllers' loops, leader election, the health/metrics server, startup/cleanup hooks and
 // graceful shutdown.
 //   await new Operator({ namespaces: ['koji'] }).register(KojiUserController, hubFactory).run();
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { Server } from 'node:http';
 import { hostname } from 'node:os';
-import { KubeClient, loadKubeConfig } from '../kube/client.js';
+import { KubeClient } from '../kube/client.js';
+import { loadKubeConfig, type KubeAccess } from '../kube/kubeconfig.js';
 import { resolveKind } from '../kube/discovery.js';
 import { isApiError, NotLeaderError } from '../kube/errors.js';
 import { EventRecorder } from '../kube/events.js';
@@ -50,8 +50,8 @@ export interface OperatorOptions {
   name?: string;
   /** Namespaces to serve; empty or absent means all namespaces. */
   namespaces?: string[];
-  /** A kubeconfig file or object; default: KUBECONFIG, ~/.kube/config, else in-cluster. */
-  kubeconfig?: string | KubeConfig;
+  /** A kubeconfig file or object (ours, or client-node's KubeConfig); default: KUBECONFIG, ~/.kube/config, else in-cluster. */
+  kubeconfig?: string | KubeAccess;
   /** How many objects are processed at once, across all controllers together (default 32). */
   concurrency?: number;
   /** Put every cached object through @Reconcile (and timers) again this often; 0 disables (default 0). */

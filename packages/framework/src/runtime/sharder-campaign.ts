@@ -6,7 +6,7 @@
 // its successor cannot have started before that).
 // Fails: a lost sharder Lease stops the Sharder only (the replica keeps handling its share);
 // the Deployment lookup of `shards: 'auto'` failing only makes a cold start wait settleSeconds.
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeAccess } from '../kube/kubeconfig.js';
 import { KubeClient } from '../kube/client.js';
 import { NotLeaderError } from '../kube/errors.js';
 import { EventRecorder } from '../kube/events.js';
@@ -21,7 +21,7 @@ import type { InformerFactory } from '../watch/informer-factory.js';
 import { LeaderElector } from './leader-election.js';
 
 export interface SharderCampaignDeps {
-  config: KubeConfig;
+  config: KubeAccess;
   /** Renewals go through the replica's elector client, never behind watches or writes. */
   electorClient: KubeClient;
   memberIsLive: () => boolean;

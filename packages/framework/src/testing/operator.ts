@@ -1,6 +1,6 @@
 // Runs an Operator in the test's own process against a cluster (see test-cluster.ts) and
 // returns once every watch has its initial list, so a test's first write is seen.
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeAccess } from '../kube/kubeconfig.js';
 import { createLogger } from '../logging/logger.js';
 import type { ControllerClass } from '../registry.js';
 import { Operator, type OperatorOptions } from '../runtime/operator.js';
@@ -20,7 +20,7 @@ export interface StartOperatorOptions {
 /** Starts an operator with the given controllers and waits until every initial list is cached. */
 export async function startOperator(
   controllers: (ControllerClass | [ControllerClass, ...unknown[]])[],
-  options: OperatorOptions & { kubeconfig?: string | KubeConfig } = {},
+  options: OperatorOptions & { kubeconfig?: string | KubeAccess } = {},
   { syncTimeoutMs = 30_000, logLevel }: StartOperatorOptions = {},
 ): Promise<RunningOperator> {
   const operator = new Operator({

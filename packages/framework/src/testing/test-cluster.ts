@@ -2,7 +2,8 @@
 // else an embedded control plane started for the suite (control-plane.ts). Either way the
 // suite gets a client, installs its CRDs, and makes a fresh namespace per test.
 import { randomBytes } from 'node:crypto';
-import { KubeClient, loadKubeConfig } from '../kube/client.js';
+import { KubeClient } from '../kube/client.js';
+import { loadKubeConfig } from '../kube/kubeconfig.js';
 import type { KubeObject } from '../kube/object.js';
 import { CoreResources } from '../kube/resource.js';
 import { crdsOf } from '../generate/manifest-files.js';
