@@ -1,11 +1,13 @@
 // What a handler receives: the object and its parts, the change (old/new/diff), the retry
-// count, a logger bound to the object and handler, and ways to act: `patch` (merged into
-// the object's status/metadata when the run ends), `condition()`, `apply()` (server-side
+// count, a logger bound to the object and handler, the operator's clock (so a handler that
+// computes ages or deadlines follows a test's ManualClock), and ways to act: `patch` (merged
+// into the object's status/metadata when the run ends), `condition()`, `apply()` (server-side
 // apply of a child owned by this object) and the raw client.
 import type { KubeClient } from '../kube/client.js';
 import type { KubeObject, ObjectMeta, OwnerReference } from '../kube/object.js';
 import type { ResourceRef } from '../kube/resource.js';
 import type { Logger } from '../logging/logger.js';
+import type { Clock } from '../time/clock.js';
 import type { ConditionUpdate } from './conditions.js';
 import type { Diff } from './diff.js';
 
@@ -50,6 +52,8 @@ export interface HandlerContext<Spec = unknown, Status = unknown> {
   signal: AbortSignal;
   patch: PendingPatch;
   client: KubeClient;
+  /** The operator's clock (OperatorOptions.clock): read `clock.now()`, not Date.now(), for ages and deadlines. */
+  clock: Clock;
   /** Sets a status condition at the end of the run (e.g. Ready, when the controller manages it). */
   condition(update: ConditionUpdate): void;
   /** Server-side applies a child object owned by this one (field manager = the operator's name). */
@@ -68,6 +72,7 @@ export interface ContextInput {
   signal: AbortSignal;
   patch: PendingPatch;
   client: KubeClient;
+  clock: Clock;
   fieldManager: string;
 }
 
@@ -100,6 +105,7 @@ export function createContext<Spec, Status>(input: ContextInput): HandlerContext
     signal: input.signal,
     patch: input.patch,
     client: input.client,
+    clock: input.clock,
     condition: (update) => {
       input.patch.conditions.push(update);
     },

@@ -111,6 +111,7 @@ export class PlanRunner {
           signal,
           patch,
           client: this.deps.client,
+          clock: this.deps.clock,
           fieldManager: this.deps.fieldManager,
         }),
     });

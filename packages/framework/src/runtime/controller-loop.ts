@@ -54,7 +54,7 @@ import { RelatedHandlers, type RelatedLookup } from '../related/related-handlers
 import { DaemonHandlers } from '../timers/daemon-handlers.js';
 import { SyncGate } from './sync-gate.js';
 import { TimerHandlers } from '../timers/timer-handlers.js';
-import type { Clock } from '../time/clock.js';
+import { type Clock, realClock } from '../time/clock.js';
 import type { ShardOwner } from '../sharding/shard-owner.js';
 
 export interface ControllerLoopOptions {
@@ -532,6 +532,7 @@ export class ControllerLoop {
               signal,
               patch: emptyPatch(),
               client: this.options.client,
+              clock: this.clock ?? realClock,
               fieldManager: this.options.fieldManager,
             }),
             type,

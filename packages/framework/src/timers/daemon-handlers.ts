@@ -9,7 +9,7 @@ import type { ExtensionInput, ExtensionPlan, ProcessingExtension } from '../reco
 import { handlerApplies } from '../reconcile/filters.js';
 import type { ControllerSpec, HandlerSpec } from '../registry.js';
 import type { HandlerRunner } from '../reconcile/runner.js';
-import type { Clock } from '../time/clock.js';
+import { type Clock, realClock } from '../time/clock.js';
 import { DaemonSupervisor } from './daemons.js';
 
 export interface DaemonDeps {
@@ -79,6 +79,7 @@ export class DaemonHandlers implements ProcessingExtension {
               signal: handlerSignal,
               patch: emptyPatch(),
               client: this.deps.client,
+              clock: this.deps.clock ?? realClock,
               fieldManager: this.deps.fieldManager,
             }),
             latest: () => this.deps.latest(key),

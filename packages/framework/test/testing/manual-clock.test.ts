@@ -5,14 +5,18 @@
 // "Not before" is shown with a positive marker: a later run of the same object (its update
 // handler's status) proves the engine looked at the timer at that time and left it alone; and
 // each handler records the clock time it ran at, which must be exactly its due time.
+// Handlers read the same clock through ctx.clock, so the times they write (an age, a deadline)
+// are the test's manual time, not the wall clock.
 import {
   Controller,
   CoreResources,
+  Daemon,
   OnConfigMapChange,
   OnCreate,
   OnUpdate,
   TemporaryError,
   Timer,
+  sleep,
   type HandlerContext,
   type KubeObject,
 } from '@fedora-operators/framework';
@@ -33,7 +37,7 @@ const start = Date.parse('2026-01-01T00:00:00Z');
 const clock = new ManualClock(start);
 
 type Spec = { round: number; failures?: number; config?: string };
-type Status = { seenGeneration?: number; ticks?: number };
+type Status = { seenGeneration?: number; ticks?: number; handledAt?: string; tickedAt?: string };
 type Hourly = KubeObject<Spec, Status>;
 
 const hourlies = {
@@ -47,6 +51,9 @@ const hourlies = {
 const ticks = new Map<string, number[]>();
 const attempts = new Map<string, number[]>();
 const configChanges = new Map<string, number[]>();
+/** Times (ctx.clock) at which object `t`'s daemon woke from its 10-minute sleeps. */
+const daemonWakes: number[] = [];
+let daemonStartedAt: number | undefined;
 const record = (map: Map<string, number[]>, name: string) =>
   map.set(name, [...(map.get(name) ?? []), clock.now()]);
 
@@ -60,7 +67,12 @@ const record = (map: Map<string, number[]>, name: string) =>
     },
     status: {
       type: 'object',
-      properties: { seenGeneration: { type: 'integer' }, ticks: { type: 'integer' } },
+      properties: {
+        seenGeneration: { type: 'integer' },
+        ticks: { type: 'integer' },
+        handledAt: { type: 'string' },
+        tickedAt: { type: 'string' },
+      },
     },
   },
 })
@@ -72,6 +84,7 @@ class HourlyController {
     record(attempts, ctx.name);
     if (ctx.retry < (ctx.spec.failures ?? 0)) throw new TemporaryError('not yet', 600);
     ctx.patch.status.seenGeneration = ctx.meta.generation;
+    ctx.patch.status.handledAt = new Date(ctx.clock.now()).toISOString();
   }
 
   /** Fails the first time for each change, asking to be retried in 5 minutes. */
@@ -85,6 +98,17 @@ class HourlyController {
   async hourly(ctx: HandlerContext<Spec, Status>) {
     record(ticks, ctx.name);
     ctx.patch.status.ticks = (ticks.get(ctx.name) ?? []).length;
+    ctx.patch.status.tickedAt = new Date(ctx.clock.now()).toISOString();
+  }
+
+  /** Wakes every 10 minutes of the operator's clock, read and slept on through ctx.clock. */
+  @Daemon({ when: (o: Hourly) => o.metadata.name === 't' })
+  async sleeper(ctx: HandlerContext<Spec, Status>) {
+    daemonStartedAt = ctx.clock.now(); // set in the same tick as its first sleep's timer
+    while (!ctx.signal.aborted) {
+      await sleep(ctx.clock, 600_000, ctx.signal);
+      if (!ctx.signal.aborted) daemonWakes.push(ctx.clock.now());
+    }
   }
 }
 
@@ -177,4 +201,21 @@ test('a related handler`s retry waits for its backoff on the clock', async () =>
   await clock.advance(1);
   await eventually(() => configChanges.get('c')?.length === 2, { what: 'the retry' });
   expect(configChanges.get('c')).toEqual([first, (first as number) + 300_000]);
+});
+
+test('handlers read the manual time through ctx.clock', async () => {
+  // The clock is far from the wall clock here (2026-01-01 plus the hours advanced above).
+  const createdAt = clock.now();
+  expect(Math.abs(createdAt - Date.now())).toBeGreaterThan(HOUR);
+  await cluster.client.create(hourlies, { metadata: { name: 't', namespace }, spec: { round: 1 } });
+  const created = await read('t', (o) => o?.status?.seenGeneration === 1, 'the create handler`s status');
+  expect(created?.status?.handledAt).toBe(new Date(createdAt).toISOString());
+  await eventually(() => daemonStartedAt !== undefined, { what: 'the daemon`s start' });
+  expect(daemonStartedAt).toBe(createdAt);
+
+  await clock.advance(HOUR);
+  const ticked = await read('t', (o) => o?.status?.ticks !== undefined, 'the timer`s status');
+  expect(ticked?.status?.tickedAt).toBe(new Date(createdAt + HOUR).toISOString());
+  // The daemon started with the object (the clock stood still) and slept on the same clock.
+  expect(daemonWakes).toEqual([1, 2, 3, 4, 5, 6].map((k) => createdAt + k * 600_000));
 });
