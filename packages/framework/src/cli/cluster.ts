@@ -1,12 +1,13 @@
 // `fedora-operator cluster [--crds <dir>]`: an embedded etcd + kube-apiserver for trying an
-// operator out, in the foreground until Ctrl-C. Prints `export KUBECONFIG=...` on stdout.
-// `fedora-operator cluster --prepare`: only builds the binaries (a scaffolded project's `pretest`),
-// so the first build (15-25 minutes) runs with its progress shown and outside any test's timeout;
-// with KUBECONFIG set the tests use that cluster, so nothing is built.
+// operator out, in the foreground until Ctrl-C. Prints `export KUBECONFIG=...` on stdout and
+// the path of a kubectl built with it (once per machine) on stderr.
+// `fedora-operator cluster --prepare`: only builds etcd and kube-apiserver (a scaffolded
+// project's `pretest`), so the first build (about 10 minutes) runs with its progress shown and
+// outside any test's timeout; with KUBECONFIG set the tests use that cluster: nothing is built.
 //
 // Fails: the binaries cannot be built or a component does not start (its log's end is shown,
 // exit 1); a CRD file that does not parse or is refused (exit 1, the cluster is stopped).
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseAllDocuments } from 'yaml';
@@ -18,10 +19,11 @@ import { ensureControlPlaneBinaries, startControlPlane } from '../testing/contro
 import { UsageError } from './usage-error.js';
 
 export const clusterUsage = `usage: fedora-operator cluster [--crds <dir>] [--prepare]
-  runs an embedded etcd + kube-apiserver on loopback until Ctrl-C (built once per machine; needs Go)
+  runs an embedded etcd + kube-apiserver on loopback until Ctrl-C (built once per machine with a
+  kubectl for it; needs Go)
   --crds <dir>                  apply the CRD YAML files in <dir> once it is up
-  --prepare                     only build the binaries if they are missing, then exit (nothing
-                                is built when KUBECONFIG is set: tests use that cluster)`;
+  --prepare                     only build etcd and kube-apiserver if they are missing, then exit
+                                (nothing is built when KUBECONFIG is set: tests use that cluster)`;
 
 export async function clusterCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -39,6 +41,8 @@ export async function clusterCommand(argv: string[]): Promise<number> {
     else log(`control-plane binaries in ${ensureControlPlaneBinaries(log)}`);
     return 0;
   }
+  const binDir = ensureControlPlaneBinaries(log, { kubectl: true });
+  const kubectl = join(binDir, 'kubectl');
   const plane = await startControlPlane({ log });
   try {
     if (values.crds) {
@@ -60,6 +64,11 @@ export async function clusterCommand(argv: string[]): Promise<number> {
     throw error;
   }
   log(`ready at ${plane.server}; Ctrl-C stops it`);
+  log(
+    existsSync(kubectl)
+      ? `a kubectl for it: ${kubectl}`
+      : `no kubectl in ${binDir} (TESTCLUSTER_BIN): use yours (>= 1.30)`,
+  );
   console.log(`export KUBECONFIG=${plane.kubeconfig}`);
   await new Promise<void>((resolve) => {
     // SIGHUP too: a closed terminal must not leave etcd and kube-apiserver running.

@@ -55,12 +55,22 @@ function buildScript(): string {
   return found;
 }
 
-/** The folder with etcd and kube-apiserver, built on first use (progress goes to stderr). */
-export function ensureControlPlaneBinaries(log: (message: string) => void = () => {}): string {
+/**
+ * The folder with etcd and kube-apiserver (and kubectl with `{ kubectl: true }`), built on first
+ * use (progress goes to stderr). TESTCLUSTER_BIN, when set, is used as it is; kubectl is not
+ * required there (any kubectl >= 1.30 works with the cluster).
+ */
+export function ensureControlPlaneBinaries(
+  log: (message: string) => void = () => {},
+  options: { kubectl?: boolean } = {},
+): string {
   let binDir = process.env.TESTCLUSTER_BIN;
   if (!binDir) {
-    log('checking the control-plane binaries (the first build takes 15-25 minutes and needs Go)');
-    const out = execFileSync('bash', [buildScript()], {
+    log('checking the control-plane binaries (the first build takes about 10-15 minutes and needs Go)');
+    // --kit: only what this kit starts (and kubectl when asked), not test/cluster's whole set.
+    const args = [buildScript(), '--kit', ...(options.kubectl ? ['--kubectl'] : [])];
+    const out = execFileSync('bash', args, {
+      env: process.env,
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
     });

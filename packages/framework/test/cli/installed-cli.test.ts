@@ -1,7 +1,7 @@
 // The `fedora-operator` command as npm installs it: node_modules/.bin/fedora-operator is a
 // symlink to the package's `bin` file, so the process's argv[1] is the symlink, not the file.
 // Every case runs that symlink the way a shell (npx, npm exec, npm scripts) does.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
@@ -10,6 +10,7 @@ import type { KubeObject } from '@fedora-operators/framework';
 import { waitForObject } from '@fedora-operators/framework/testing';
 import { createTestNamespace, type TestNamespace } from '../../../../test/support/cluster.ts';
 import { ensureTestCrd } from '../../../../test/support/crds.ts';
+import { eventually } from '../../../../test/support/eventually.ts';
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as {
@@ -127,3 +128,45 @@ describe('run', () => {
     expect((await exited).code).toBe(0);
   });
 });
+
+test('cluster: prints the KUBECONFIG and a kubectl that reaches it, applies --crds, stops on Ctrl-C with 0', async () => {
+  // The README's second and third terminals: `npm run cluster`, then kubectl with its output.
+  // Binaries: the run's (TESTCLUSTER_BIN, set by the jest globalSetup), as a user's would be.
+  const crds = join(project, 'crds');
+  mkdirSync(crds, { recursive: true });
+  writeFileSync(join(crds, 'gizmo.yaml'), gizmoCrd);
+  let output = '';
+  const { child, exited } = runBin(['cluster', '--crds', crds], (t) => {
+    output = t;
+  });
+  try {
+    await eventually(() => /^export KUBECONFIG=\S+$/m.test(output) && output.includes('a kubectl for it: '), {
+      what: `the cluster's KUBECONFIG and kubectl; output: ${output}`,
+      timeoutMs: 90_000,
+    });
+    const kubeconfig = /^export KUBECONFIG=(\S+)$/m.exec(output)?.[1] as string;
+    const kubectl = /a kubectl for it: (\S+)/.exec(output)?.[1] as string;
+    const crdNames = execFileSync(kubectl, ['get', 'crds', '-o', 'name'], {
+      env: { ...process.env, KUBECONFIG: kubeconfig },
+      encoding: 'utf8',
+    });
+    expect(crdNames.trim()).toBe('customresourcedefinition.apiextensions.k8s.io/gizmos.cli.example.com');
+  } finally {
+    child.kill('SIGINT');
+  }
+  expect((await exited).code).toBe(0);
+});
+
+const gizmoCrd = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: gizmos.cli.example.com}
+spec:
+  group: cli.example.com
+  names: {kind: Gizmo, plural: gizmos, singular: gizmo}
+  scope: Namespaced
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+`;
