@@ -47,7 +47,9 @@ exec 9>"$cache/.lock"
 if ! flock -n 9; then log "another build holds $cache/.lock; waiting"; flock 9; fi
 if built; then echo "$bin"; exit 0; fi
 
-export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-buildvcs=false
+# No DWARF from the compiler: the linker strips it anyway (-w), so it was only work (about 13%
+# of the CPU time of a cold build) and space in the Go build cache (about 20%).
+export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS="-buildvcs=false -gcflags=all=-dwarf=false"
 start=$(date +%s)
 cp "$here/kubebins/go.mod" "$src/go.mod"
 cp "$here/kubebins/cmd/etcd/main.go" "$src/cmd/etcd/main.go"
