@@ -14,6 +14,7 @@ import { ensureTestCrd } from '../../../../test/support/crds.ts';
 import { eventually } from '../../../../test/support/eventually.ts';
 import { startChildOperator, type ChildOperator } from './child-operator.ts';
 import { startCuttableProxy, type CuttableProxy } from './cuttable-proxy.ts';
+import { checkRunLedger, parseLedger } from '../../src/testing/run-ledger.ts';
 
 const LEASE_SECONDS = 4;
 const RETRY_SECONDS = 1;
@@ -143,32 +144,13 @@ test('a leader cut off from the apiserver under load stops before the other take
     { what: 'every object handled', timeoutMs: 60_000, intervalMs: 500 },
   );
 
-  // From the ledger: each run's [START, END] interval per process; no two processes' runs of
-  // one object may overlap.
-  const runs = new Map<string, { who: string; from: number; to: number }[]>();
-  const open = new Map<string, number>();
-  for (const line of readFileSync(ledger, 'utf8').split('\n').filter(Boolean)) {
-    const [at, who, event, name] = line.split(' ') as [string, string, string, string];
-    const key = `${who} ${name}`;
-    if (event === 'START') open.set(key, Number(at));
-    else {
-      const list = runs.get(name) ?? [];
-      list.push({ who, from: open.get(key) ?? Number(at), to: Number(at) });
-      runs.set(name, list);
-      open.delete(key);
-    }
-  }
-  // A run still open at the end (never ENDed) lasts until now.
-  for (const [key, from] of open) {
-    const [who, name] = key.split(' ') as [string, string];
-    runs.set(name, [...(runs.get(name) ?? []), { who, from, to: Date.now() }]);
-  }
-  const overlaps: string[] = [];
-  for (const [name, list] of runs)
-    for (const x of list)
-      for (const y of list)
-        if (x.who < y.who && x.from < y.to && y.from < x.to) overlaps.push(`${name}: ${x.who} and ${y.who}`);
-  const both = [...runs.values()].filter((list) => new Set(list.map((r) => r.who)).size > 1).length;
+  // From the ledger: no two processes' runs of one object may overlap.
+  const report = checkRunLedger(parseLedger(readFileSync(ledger, 'utf8')), new Map(), Date.now());
+  const replicasOf = new Map<string, Set<string>>();
+  for (const run of report.runs)
+    replicasOf.set(run.object, (replicasOf.get(run.object) ?? new Set()).add(run.replica));
+  const overlaps = report.overlaps.map((o) => `${o.object}: ${o.first.replica} and ${o.second.replica}`);
+  const both = [...replicasOf.values()].filter((replicas) => replicas.size > 1).length;
   process.stderr.write(
     `[leader-partition] takeover ${takeoverMs} ms after the cut; ${names.length} objects, ` +
       `${both} handled by both replicas one after the other, ${overlaps.length} at the same time\n`,
