@@ -18,6 +18,8 @@ export interface RequestInit {
 
 export class KubeHttp {
   private readonly server: URL;
+  /** The server URL without a trailing slash, to which request paths are appended. */
+  private readonly base: string;
   private readonly agent: HttpsAgent | HttpAgent;
   /**
    * Watches hold their socket for minutes: they get a pool of their own, without a cap, so
@@ -31,6 +33,7 @@ export class KubeHttp {
     const cluster = config.getCurrentCluster();
     if (!cluster) throw new Error('the kubeconfig has no current cluster');
     this.server = new URL(cluster.server);
+    this.base = this.server.toString().replace(/\/$/, '');
     const agent = (maxSockets: number) =>
       this.server.protocol === 'https:'
         ? new HttpsAgent({ keepAlive: true, maxSockets })
@@ -99,7 +102,7 @@ export class KubeHttp {
     agent: HttpsAgent | HttpAgent = this.agent,
   ): Promise<IncomingMessage> {
     // Concatenate rather than resolve, so a server URL with a path prefix (API proxies) keeps it.
-    const url = new URL(this.server.toString().replace(/\/$/, '') + path);
+    const url = new URL(this.base + path);
     for (const [key, value] of Object.entries(init.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));
     }
@@ -149,11 +152,21 @@ export class KubeHttp {
   }
 }
 
-async function readAll(response: IncomingMessage): Promise<string> {
-  response.setEncoding('utf8');
-  let text = '';
-  for await (const chunk of response as AsyncIterable<string>) text += chunk;
-  return text;
+/** The whole body. Listeners rather than an async iterator: cheaper per request, and every write makes one. */
+function readAll(response: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let ended = false;
+    response.on('data', (chunk: Buffer) => chunks.push(chunk));
+    response.on('end', () => {
+      ended = true;
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+    response.on('error', reject);
+    response.on('close', () => {
+      if (!ended) reject(new Error('the connection closed before the whole response arrived'));
+    });
+  });
 }
 
 function toApiError(status: number, text: string): ApiError {

@@ -24,9 +24,13 @@ export function createLogger(options: LoggerOptions = {}): Logger {
           }),
         )
       : winston.format.combine(winston.format.timestamp(), winston.format.json());
-  return winston.createLogger({
+  // winston formats every entry (timestamp, JSON) before its transport drops those below the
+  // level: a handler's per-run info line would cost that work at the default 'warn' of busy
+  // operators. This drops them first (a format that returns false filters the entry).
+  const enabled = winston.format((info) => (logger.isLevelEnabled(info.level) ? info : false));
+  const logger: Logger = winston.createLogger({
     level: options.level ?? process.env.LOG_LEVEL ?? 'info',
-    format,
+    format: winston.format.combine(enabled(), format),
     silent: options.silent ?? false,
     transports: [
       new winston.transports.Console({
@@ -34,4 +38,5 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       }),
     ],
   });
+  return logger;
 }

@@ -20,7 +20,7 @@ import { retryDelaySeconds } from './backoff.js';
 import type { Condition } from './conditions.js';
 import { emptyPatch, type PendingPatch } from './context.js';
 import { encodeDiffBase, neverCopied, sameDiffBase, type DiffBasePolicy } from './diff-base.js';
-import { essenceOf, hashOf } from './essence.js';
+import { essenceHashOf, essenceOf } from './essence.js';
 import type { Outcome } from './executor.js';
 import type { StepResult } from './extension.js';
 import { runConditions, writeFailureConditions, type Failure } from './health.js';
@@ -165,7 +165,7 @@ export class Committer {
     // What @Reconcile saw, plus the labels and annotations the run itself set: not the object as
     // written, which (after a 409 retried on a fresh read) can hold someone's label edit that no
     // handler has seen yet.
-    const handled = levelFingerprint(withMetadata(object, patch.metadata), keys);
+    const handled = levelFingerprint(object, keys, metadataWith(object, patch.metadata));
     await this.writeWithRecord(object, patch, record, { observed: outcome.changeDone });
     memory.levelFingerprint = handled;
     return scheduleWake(memory, Math.min(Infinity, ...wakes), now);
@@ -278,7 +278,7 @@ export class Committer {
       return { requeueAfterMs: Math.min(50 * 2 ** (memory.conflicts - 1), 5000), realTime: true };
     }
     memory.writeFailures++;
-    memory.failedEssenceHash = hashOf(essenceOf(object));
+    memory.failedEssenceHash = essenceHashOf(object);
     const delaySeconds = retryDelaySeconds(memory.writeFailures - 1, { initialSeconds: 2 });
     const message = truncated(describeWriteError(error), MAX_CONDITION_MESSAGE);
     const rejected = failure === 'rejected';
@@ -303,8 +303,8 @@ export class Committer {
   }
 }
 
-/** `object` with the labels and annotations of `metadata` set (null: removed). */
-function withMetadata(object: KubeObject, metadata: PendingPatch['metadata']): KubeObject {
+/** `object`'s labels and annotations with those of `metadata` set (null: removed). */
+function metadataWith(object: KubeObject, metadata: PendingPatch['metadata']) {
   const apply = (current: Record<string, string> | undefined, changes: Record<string, string | null>) => {
     const next: Record<string, string> = { ...current };
     for (const [k, v] of Object.entries(changes))
@@ -313,12 +313,8 @@ function withMetadata(object: KubeObject, metadata: PendingPatch['metadata']): K
     return next;
   };
   return {
-    ...object,
-    metadata: {
-      ...object.metadata,
-      labels: apply(object.metadata.labels, metadata.labels),
-      annotations: apply(object.metadata.annotations, metadata.annotations),
-    },
+    labels: apply(object.metadata.labels, metadata.labels),
+    annotations: apply(object.metadata.annotations, metadata.annotations),
   };
 }
 

@@ -42,11 +42,11 @@ export interface EncodedDiffBase {
 }
 
 export function encodeDiffBase(essence: Essence, policy: DiffBasePolicy, maxBytes: number): EncodedDiffBase {
-  const hashed = `${HASH_PREFIX}${hashOf(essence)}`;
-  if (policy === 'hash') return { value: hashed };
+  const hashed = () => `${HASH_PREFIX}${hashOf(essence)}`;
+  if (policy === 'hash') return { value: hashed() };
   const copy = canonicalJson(essence);
   const bytes = Buffer.byteLength(copy);
-  return bytes <= maxBytes ? { value: copy } : { value: hashed, tooLargeBytes: bytes };
+  return bytes <= maxBytes ? { value: copy } : { value: hashed(), tooLargeBytes: bytes };
 }
 
 /** Whether the stored annotation already says what `encoded` says (whatever the key order). */

@@ -29,3 +29,13 @@ export function canonicalJson(value: unknown): string {
 export function hashOf(value: unknown): string {
   return createHash('sha256').update(canonicalJson(value)).digest('hex').slice(0, 16);
 }
+
+/** Hashes of objects' essences: a run asks for one several times (planning, committing). */
+const essenceHashes = new WeakMap<KubeObject, string>();
+
+/** hashOf(essenceOf(object)), computed once per object (cached objects are never mutated). */
+export function essenceHashOf(object: KubeObject): string {
+  let hash = essenceHashes.get(object);
+  if (hash === undefined) essenceHashes.set(object, (hash = hashOf(essenceOf(object))));
+  return hash;
+}

@@ -12,7 +12,7 @@ import { newestOf, objectKey, type KubeObject } from '../kube/object.js';
 import type { Logger } from '../logging/logger.js';
 import type { ControllerSpec, HandlerSpec } from '../registry.js';
 import { Committer } from './committer.js';
-import { essenceOf, hashOf } from './essence.js';
+import { essenceHashOf } from './essence.js';
 import type { Outcome } from './executor.js';
 import type { ProcessingExtension } from './extension.js';
 import { handlerApplies } from './filters.js';
@@ -124,7 +124,7 @@ export class ObjectProcessor {
     // The watch can still be behind our own last write: never plan from an older state.
     const object = newestOf(cached, memory.latest);
     if (object === cached) memory.latest = undefined;
-    const essenceHash = hashOf(essenceOf(object));
+    const essenceHash = essenceHashOf(object);
     if (essenceHash !== memory.essenceHash) [memory.essenceHash, memory.changedAt] = [essenceHash, now];
     try {
       const plan = this.planner.plan({ key, object, memory, woken, now });

@@ -46,9 +46,11 @@ export class ObjectWriter {
     patch.conditions = [];
     patch.metadata = { labels: {}, annotations: {} };
     const generation = object.metadata.generation;
-    const status = (target: KubeObject) =>
-      this.statusChange(target, wanted, options.observed ? generation : undefined);
-    const metadata = (target: KubeObject) => metadataChange(target, wanted);
+    // Each is asked for several times about the same target (whether to write, then what).
+    const status = lastOf((target: KubeObject) =>
+      this.statusChange(target, wanted, options.observed ? generation : undefined),
+    );
+    const metadata = lastOf((target: KubeObject) => metadataChange(target, wanted));
     if (!status(object) && !metadata(object)) return object;
     if (!this.statusSubresource) {
       return this.retrying(object, wanted, (target) => {
@@ -145,6 +147,15 @@ export function mergePatched(target: unknown, patch: unknown): unknown {
     else result[key] = merged;
   }
   return result;
+}
+
+/** `compute`, remembering its result for the last argument. */
+function lastOf<T>(compute: (target: KubeObject) => T): (target: KubeObject) => T {
+  let last: { target: KubeObject; value: T } | undefined;
+  return (target) => {
+    if (last?.target !== target) last = { target, value: compute(target) };
+    return last.value;
+  };
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -11,7 +11,7 @@ import { detectCauses } from './causes.js';
 import type { Cause } from './context.js';
 import { diff, valueAt, type Diff } from './diff.js';
 import { decodeDiffBase, type DiffBase } from './diff-base.js';
-import { essenceOf, hashOf, type Essence } from './essence.js';
+import { essenceHashOf, essenceOf, hashOf, type Essence } from './essence.js';
 import type { ExtensionPlan, ProcessingExtension } from './extension.js';
 import { handlerApplies } from './filters.js';
 import type { ObjectMemory, WakeReason } from './memory.js';
@@ -46,7 +46,7 @@ export function planChange({ object, base, handlers, resumePending }: ChangeInpu
     deleting: false,
     hasFinalizer: true,
     handledBefore: base !== undefined,
-    essenceChanged: base !== undefined && base.hash !== hashOf(essence),
+    essenceChanged: base !== undefined && base.hash !== essenceHashOf(object),
     resumePending,
   });
   // With only a hash stored, update and field handlers get no old values.
@@ -156,7 +156,7 @@ export class Planner {
   plan({ key, object, memory, woken, now }: RunInput): RunPlan {
     const { handlers } = this.spec;
     const hasFinalizer = object.metadata.finalizers?.includes(this.keys.finalizer) ?? false;
-    const essenceHash = hashOf(essenceOf(object));
+    const essenceHash = essenceHashOf(object);
     if (object.metadata.deletionTimestamp) {
       const steps = planDeletion(object, hasFinalizer, handlers);
       return {
@@ -239,8 +239,12 @@ export function planSteps(steps: Step[], progress: ProgressRecord, now: number):
 }
 
 /** What level-triggered handlers react to: the essence, labels, and annotations not ours. */
-export function levelFingerprint(object: KubeObject, keys: StorageKeys): string {
+export function levelFingerprint(
+  object: KubeObject,
+  keys: StorageKeys,
+  metadata: Pick<KubeObject['metadata'], 'labels' | 'annotations'> = object.metadata,
+): string {
   const ours: string[] = Object.values(keys);
-  const annotations = Object.entries(object.metadata.annotations ?? {}).filter(([k]) => !ours.includes(k));
-  return hashOf([essenceOf(object), object.metadata.labels ?? {}, Object.fromEntries(annotations)]);
+  const annotations = Object.entries(metadata.annotations ?? {}).filter(([k]) => !ours.includes(k));
+  return hashOf([essenceHashOf(object), metadata.labels ?? {}, Object.fromEntries(annotations)]);
 }

@@ -92,6 +92,7 @@ export function processPerKey(
       const fastRequeues = new Map<string, number>(); // sub-second requeues in a row, per key
       const requeued = new Set<string>(); // queued by their own requeue, not by an arrival
       let active = 0;
+      let reportedDepth: number | undefined;
       let inputDone = false;
       let closed = false;
 
@@ -122,7 +123,7 @@ export function processPerKey(
             (error: unknown) => finish(key, started, byRequeue, undefined, error),
           );
         }
-        options.onDepth?.(ready.size);
+        if (ready.size !== reportedDepth) options.onDepth?.((reportedDepth = ready.size));
         if (inputDone && active === 0 && ready.size === 0 && timers.size === 0) subscriber.complete();
       };
 
