@@ -12,7 +12,8 @@
 //   kojira        the real kojira (PyPI koji);
 //   koji-web      real Apache httpd; kojiweb's publisher is a stand-in that checks its config
 //                 and files and talks to the hub (no registry ships kojiweb);
-//   kojid         a stand-in that checks what kojid reads and logs in (no registry ships it);
+//   kojid         a stand-in that checks what kojid reads and logs in (no registry ships it),
+//                 with a stand-in of Fedora's update-ca-trust (Debian's tool differs);
 //   koji-operator the operator's built packages on Node 24 from npm;
 //   postgres      PostgreSQL 15 from Debian with an entrypoint like the official image's.
 //
@@ -35,6 +36,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   images,
+  kojidPaths,
   type ImageContract,
   type ImageName,
 } from '../../packages/koji-operator/src/images/contract.ts';
@@ -51,7 +53,8 @@ export const STANDINS: Record<ImageName | 'postgres', string> = {
     "real Apache httpd + mod_ssl + mod_wsgi; the WSGI app is the project's hub emulator (stand-in for koji's hub)",
   'koji-web': "real Apache httpd; kojiweb's publisher is a STAND-IN (no registry ships kojiweb)",
   kojira: 'real kojira (PyPI koji)',
-  kojid: 'STAND-IN kojid: checks its files and logs in, builds nothing (no registry ships kojid)',
+  kojid:
+    "STAND-IN kojid: checks its files, the hub's CA in its trust and topurl, logs in, builds nothing (no registry ships kojid); update-ca-trust is a STAND-IN too",
   'koji-cli': 'real koji CLI (PyPI koji)',
   'koji-operator': "the operator's own build on Node 24 (npm)",
   postgres: 'real PostgreSQL 15 (Debian)',
@@ -73,6 +76,7 @@ const ownFiles = [
   files('postgres-entrypoint.sh'),
   files('standin_kojid.py'),
   files('standin_kojiweb.py'),
+  files('standin-update-ca-trust.sh'),
   emulator,
   schema,
 ];
@@ -113,6 +117,8 @@ function kojiFilesLayer(cacheDir: string): LayerSpec {
       put(files('standin_kojiweb.py'), 'usr/share/koji-web/scripts/wsgi_publisher.py');
       mkdirSync(join(root, 'usr/share/koji-web/static'), { recursive: true });
       put(files('standin_kojid.py'), 'usr/local/bin/kojid', 0o755);
+      // Fedora's tool at Fedora's path, for the kojid pod's trust-hub-ca init container.
+      put(files('standin-update-ca-trust.sh'), kojidPaths.updateCaTrust.slice(1), 0o755);
       put(files('postgres-entrypoint.sh'), 'usr/local/bin/postgres-entrypoint', 0o755);
       // The directories the contract says each image creates, owned by its user.
       for (const { d, image } of dirs) {
@@ -130,6 +136,7 @@ function kojiFilesLayer(cacheDir: string): LayerSpec {
         'usr/share',
         'usr/local',
         'usr/local/bin',
+        'usr/bin',
         'usr/lib',
         'usr/sbin',
         'var',

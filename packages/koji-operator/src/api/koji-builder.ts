@@ -127,7 +127,7 @@ export const kojiBuilderDefinition: KindDefinition = {
       image: image('kojid image override.'),
       mock_config_cm: objectName(
         'ConfigMap',
-        "mock's site-defaults.cfg (key site-defaults.cfg), mounted at /etc/mock/site-defaults.cfg.",
+        "mock's site-defaults.cfg (key site-defaults.cfg), mounted at /etc/mock/site-defaults.cfg instead of the operator's (which carries the hub's CA into the chroots; keep mock's ssl_copied_ca_trust_dirs).",
       ),
       mock_size_limit: storageSize(
         'Size limit of the /var/lib/mock emptyDir holding the chroots (default 50Gi); a pod over it is evicted.',

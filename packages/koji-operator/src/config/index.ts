@@ -12,3 +12,8 @@ export type { RenderedFile } from './component-file.js';
 export { IniSyntaxError, parseIni, mergeIni, serializeIni, type IniDocument } from './ini.js';
 export * from './layout.js';
 export { hubApiUrl, hubBaseUrl, hubFilesUrl } from './hub-url.js';
+export {
+  renderMockSiteDefaults,
+  mockCopiedTrustDirs,
+  type MockSiteDefaultsInput,
+} from './mock-site-defaults.js';

@@ -219,6 +219,16 @@ export const kojidPaths = {
   mockDir: '/var/lib/mock',
   mockCache: '/var/cache/mock',
   mockSiteDefaults: '/etc/mock/site-defaults.cfg',
+  /**
+   * Fedora's CA trust, which mock copies into its bootstrap chroot and every buildroot
+   * (mock >= 6.2 `ssl_copied_ca_trust_dirs`). The hub's CA is an anchor in it, and the
+   * extracted bundles are made at pod start by `update-ca-trust extract` (init container).
+   */
+  caTrust: '/etc/pki/ca-trust',
+  caTrustExtracted: '/etc/pki/ca-trust/extracted',
+  hubCaAnchor: '/etc/pki/ca-trust/source/anchors/koji-hub-ca.crt',
+  /** Fedora's ca-certificates tool that rebuilds the extracted bundles from the anchors. */
+  updateCaTrust: '/usr/bin/update-ca-trust',
   /** Every replica's certificate; an init container copies the pod's own to pkiFiles.clientPem. */
   allClientCerts: '/etc/koji-pki/client-all',
 } as const;
@@ -514,7 +524,8 @@ const kojira: ImageContract = {
 const kojid: ImageContract = {
   name: 'kojid',
   ...ref('kojid'),
-  packages: ['koji-builder', 'koji-builder-plugins', 'mock', 'createrepo_c'],
+  // ca-certificates: update-ca-trust, which puts the hub's CA into the trust mock copies.
+  packages: ['koji-builder', 'koji-builder-plugins', 'mock', 'createrepo_c', 'ca-certificates'],
   // mock needs root and a privileged container: chroots, bind mounts, namespaces.
   user: { name: 'root', uid: 0, group: 'root', gid: 0 },
   privileged: true,
@@ -527,13 +538,17 @@ const kojid: ImageContract = {
     {
       path: kojidPaths.mockSiteDefaults,
       from: 'configMap',
-      optional: true,
-      about: "mock's site-defaults.cfg",
+      about: "mock's site-defaults.cfg: the operator's (the hub's CA into the chroots) or the user's",
     },
   ],
   certificateFiles: [
     { ...clientFile, about: "this replica's certificate, copied by the select-identity init container" },
     caFile,
+    {
+      path: kojidPaths.hubCaAnchor,
+      from: 'secret',
+      about: "the hub's CA as a trust anchor: kojid's and mock's downloads from topurl trust it",
+    },
   ],
   volumes: [
     {
@@ -581,8 +596,23 @@ const kojid: ImageContract = {
       kind: 'configMap',
       writable: false,
       file: true,
-      optional: true,
       about: 'site-defaults.cfg',
+    },
+    {
+      name: 'hub-ca-anchor',
+      path: kojidPaths.hubCaAnchor,
+      kind: 'secret',
+      writable: false,
+      file: true,
+      about: "the CA Secret's ca.crt as a trust anchor",
+    },
+    {
+      name: 'ca-trust-extracted',
+      path: kojidPaths.caTrustExtracted,
+      kind: 'emptyDir',
+      // Written by the trust-hub-ca init container only.
+      writable: false,
+      about: 'the trust bundles with the hub CA (update-ca-trust extract)',
     },
     {
       name: 'logs',

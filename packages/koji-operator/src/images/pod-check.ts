@@ -42,6 +42,7 @@ export const containerImages: Readonly<Record<string, ImageName>> = {
   kojira: 'kojira',
   kojid: 'kojid',
   'select-identity': 'kojid',
+  'trust-hub-ca': 'kojid',
   operator: 'koji-operator',
 };
 

@@ -26,20 +26,20 @@ describe("whether mock in a builder's buildroots can fetch the hub's files (topu
     });
   });
 
-  test('HTTPS from the namespace hub (http_enabled false) is False, saying what to set', () => {
+  test("HTTPS from the namespace hub (http_enabled false): True, the hub's CA is carried into the buildroots", () => {
     const check = buildrootFilesCheck({
       topurl: 'https://mb-koji-hub.koji.svc:8443/kojifiles',
       builder: builder(),
       hubName: 'mb-koji-hub',
     });
-    expect(check.status).toBe('False');
-    expect(check.reason).toBe('HttpsWithPrivateCA');
+    expect(check.status).toBe('True');
+    expect(check.reason).toBe('HubCaProvided');
     expect(check.message).toContain('https://mb-koji-hub.koji.svc:8443/kojifiles');
-    expect(check.message).toContain('set http_enabled: true on KojiHub mb-koji-hub');
-    expect(check.message).toContain('mock_config_cm');
+    expect(check.message).toContain('Secret ca');
+    expect(check.message).toContain('ssl_copied_ca_trust_dirs');
   });
 
-  test("HTTPS with the user's own site-defaults.cfg: taken as bringing the CA, and said so", () => {
+  test("HTTPS with the user's own site-defaults.cfg: it wins, and the status says what it must keep", () => {
     const check = buildrootFilesCheck({
       topurl: 'https://mb-koji-hub.koji.svc:8443/kojifiles',
       builder: builder({ mock_config_cm: 'mock-site' }),
@@ -47,6 +47,7 @@ describe("whether mock in a builder's buildroots can fetch the hub's files (topu
     });
     expect(check).toMatchObject({ status: 'True', reason: 'SiteDefaultsGiven' });
     expect(check.message).toContain('ConfigMap mock-site');
+    expect(check.message).toContain('ssl_copied_ca_trust_dirs');
   });
 
   test('files of a hub that is not the namespace KojiHub: Unknown (its certificate may be a public one)', () => {

@@ -1,18 +1,19 @@
 // Whether mock, in a builder's buildroots, can fetch the hub's files at kojid's topurl (the
-// KojiBuilder's BuildrootFiles condition). A buildroot trusts its distribution's CAs, not the
-// private CA a hub's certificate comes from (the operator's, gen-certs.sh's), so Fedora serves
-// these files over plain HTTP (kojipkgs); hubFilesUrls picks the hub's plain-HTTP /kojifiles
-// when the KojiHub has http_enabled. What this decides:
+// KojiBuilder's BuildrootFiles condition). A buildroot trusts what mock copies into it: the
+// kojid container's CA trust (mock's ssl_copied_ca_trust_dirs). The operator makes the hub's
+// CA (cacert_secret) an anchor of that trust in every kojid pod (manifests/koji-builder.ts),
+// as Fedora's builders trust what kojipkgs serves. What this decides:
 //   - http:// topurl: fine (PlainHttp);
-//   - https:// from the namespace's KojiHub: False (HttpsWithPrivateCA), naming what to set,
-//     unless the user gives mock a site-defaults.cfg (mock_config_cm), which is taken as
-//     bringing the CA into the chroot and said so (SiteDefaultsGiven): it is not read here;
-//   - https:// from elsewhere: Unknown (NotTheNamespaceHub): that certificate may be public.
+//   - https:// from the namespace's KojiHub: fine, the CA is provided (HubCaProvided); with the
+//     user's own site-defaults.cfg (mock_config_cm) also True (SiteDefaultsGiven), saying that
+//     file must keep mock's copying of the CA trust: it is not read here;
+//   - https:// from elsewhere: Unknown (NotTheNamespaceHub): its certificate may come from a CA
+//     neither the distribution nor cacert_secret has.
 import type { KojiBuilder } from '../api/index.js';
 
 export interface BuildrootFilesCheck {
   status: 'True' | 'False' | 'Unknown';
-  reason: 'PlainHttp' | 'HttpsWithPrivateCA' | 'SiteDefaultsGiven' | 'NotTheNamespaceHub';
+  reason: 'PlainHttp' | 'HubCaProvided' | 'SiteDefaultsGiven' | 'NotTheNamespaceHub';
   message: string;
 }
 
@@ -37,17 +38,18 @@ export function buildrootFilesCheck(input: {
       message: `topurl ${topurl} is not this namespace's KojiHub: mock in the buildroots can fetch from it only if its certificate comes from a CA the buildroot trusts`,
     };
   }
+  const caSecret = builder.spec?.cacert_secret;
   const siteDefaults = builder.spec?.mock_config_cm;
   if (siteDefaults) {
     return {
       status: 'True',
       reason: 'SiteDefaultsGiven',
-      message: `topurl ${topurl} is HTTPS with KojiHub ${hubName}'s private CA; mock's site-defaults.cfg comes from ConfigMap ${siteDefaults}, which must bring that CA into the buildroots`,
+      message: `topurl ${topurl} is HTTPS with KojiHub ${hubName}'s private CA, which the kojid pods trust (Secret ${caSecret}); mock's site-defaults.cfg comes from ConfigMap ${siteDefaults}, which must keep mock's ssl_copied_ca_trust_dirs copying /etc/pki/ca-trust into the chroots`,
     };
   }
   return {
-    status: 'False',
-    reason: 'HttpsWithPrivateCA',
-    message: `topurl ${topurl} is HTTPS with KojiHub ${hubName}'s private CA, which mock in the buildroots does not trust, so builds could not fetch their repos: set http_enabled: true on KojiHub ${hubName} (plain-HTTP /kojifiles in the cluster, as Fedora's kojipkgs), or give mock a site-defaults.cfg that brings the CA in (mock_config_cm)`,
+    status: 'True',
+    reason: 'HubCaProvided',
+    message: `topurl ${topurl} is HTTPS with KojiHub ${hubName}'s private CA (Secret ${caSecret}): it is a trust anchor of the kojid pods, and mock copies that trust into its bootstrap chroot and buildroots (site-defaults.cfg, ssl_copied_ca_trust_dirs)`,
   };
 }

@@ -105,21 +105,67 @@ test('the hub readiness probe asks the XML-RPC API on the listener the hub serve
   expect(JSON.stringify(hubContainer?.readinessProbe)).toContain('getAPIVersion()');
 });
 
-test('kojid: root and privileged, mock chroots on a size-limited emptyDir, site-defaults.cfg when given', () => {
+test("kojid: root and privileged, mock chroots on a size-limited emptyDir, the operator's site-defaults.cfg unless the user gives one", () => {
   const plain = podOf(renders[5]![1].children);
   expect(plain.volumes).toContainEqual({ name: 'mock', emptyDir: { sizeLimit: '50Gi' } });
-  expect(plain.volumes?.some((v) => v.name === 'mock-site-defaults')).toBe(false);
+  // The operator's, from the builder's own ConfigMap (which has the key).
+  expect(plain.volumes).toContainEqual({
+    name: 'mock-site-defaults',
+    configMap: { name: 'default-config', items: [{ key: 'site-defaults.cfg', path: 'site-defaults.cfg' }] },
+  });
+  const data = renders[5]![1].children.find((c) => c.object.kind === 'ConfigMap')?.object.data as Record<
+    string,
+    string
+  >;
+  expect(data['site-defaults.cfg']).toContain("config_opts['ssl_copied_ca_trust_dirs']");
   const withSite = podOf(renders[6]![1].children);
   expect(withSite.volumes).toContainEqual({
     name: 'mock-site-defaults',
     configMap: { name: 'mock-site', items: [{ key: 'site-defaults.cfg', path: 'site-defaults.cfg' }] },
   });
-  expect(withSite.containers[0]?.volumeMounts).toContainEqual({
-    name: 'mock-site-defaults',
-    mountPath: '/etc/mock/site-defaults.cfg',
-    subPath: 'site-defaults.cfg',
-    readOnly: true,
-  });
+  for (const pod of [plain, withSite]) {
+    expect(pod.containers[0]?.volumeMounts).toContainEqual({
+      name: 'mock-site-defaults',
+      mountPath: '/etc/mock/site-defaults.cfg',
+      subPath: 'site-defaults.cfg',
+      readOnly: true,
+    });
+  }
+});
+
+test("kojid: the hub's CA is an anchor of the container's trust, whose bundles an init container rebuilds", () => {
+  for (const [, { children }] of renders.slice(5)) {
+    const pod = podOf(children);
+    // The CA Secret's ca.crt, as a file among Fedora's anchors.
+    expect(pod.volumes).toContainEqual({
+      name: 'hub-ca-anchor',
+      secret: {
+        secretName: builder.spec!.cacert_secret,
+        items: [{ key: 'ca.crt', path: 'koji-hub-ca.crt' }],
+        defaultMode: 0o444,
+      },
+    });
+    const anchor = {
+      name: 'hub-ca-anchor',
+      mountPath: '/etc/pki/ca-trust/source/anchors/koji-hub-ca.crt',
+      subPath: 'koji-hub-ca.crt',
+      readOnly: true,
+    };
+    const trust = pod.initContainers?.find((c) => c.name === 'trust-hub-ca');
+    expect(trust?.volumeMounts).toEqual([
+      anchor,
+      { name: 'ca-trust-extracted', mountPath: '/etc/pki/ca-trust/extracted', readOnly: false },
+    ]);
+    expect(trust?.command?.join(' ')).toContain('/usr/bin/update-ca-trust extract');
+    // kojid (and so mock, which copies /etc/pki/ca-trust into its chroots) sees both.
+    const kojid = pod.containers[0]?.volumeMounts;
+    expect(kojid).toContainEqual(anchor);
+    expect(kojid).toContainEqual({
+      name: 'ca-trust-extracted',
+      mountPath: '/etc/pki/ca-trust/extracted',
+      readOnly: true,
+    });
+  }
 });
 
 test('/etc/koji-hub is a directory: hub.conf, hub.conf.d/ and plugins/ (your plugin configs)', () => {

@@ -5,7 +5,7 @@
 // there is only one), and an init container picks the pod's own file.
 import { createHash } from 'node:crypto';
 import type { KojiBuilder } from '../api/index.js';
-import { renderKojidConf, secretKeys } from '../config/index.js';
+import { renderKojidConf, renderMockSiteDefaults, secretKeys } from '../config/index.js';
 import { kojidPaths } from '../images/contract.js';
 import { contractContainer, contractPod, initResources, mountFor } from './contract-pod.js';
 import { defaultImages } from './images.js';
@@ -28,6 +28,20 @@ export function builderNames(builder: KojiBuilder) {
   const name = builder.metadata.name ?? '';
   return { statefulSet: name, service: name, config: `${name}-config` };
 }
+
+const anchorFile = kojidPaths.hubCaAnchor.split('/').at(-1) ?? '';
+
+/** The key of the operator's mock site-defaults.cfg in the builder's ConfigMap. */
+export const siteDefaultsKey = 'site-defaults.cfg';
+
+// The hub's CA becomes an anchor of the container's trust (mounted at hubCaAnchor); this
+// rebuilds the extracted bundles, which mock copies into its chroots, into their emptyDir.
+const trustHubCa = `set -eu
+mkdir -p ${kojidPaths.caTrustExtracted}/pem/directory-hash ${kojidPaths.caTrustExtracted}/openssl \\
+  ${kojidPaths.caTrustExtracted}/java ${kojidPaths.caTrustExtracted}/edk2
+${kojidPaths.updateCaTrust} extract
+test -s ${kojidPaths.caTrustExtracted}/pem/tls-ca-bundle.pem
+`;
 
 /** The pods of the replicas, in ordinal order (also their koji host names unless host_name is set). */
 export function builderPodNames(builder: KojiBuilder): string[] {
@@ -67,7 +81,10 @@ export function builderManifests({
     ...(hubUrl ? { hubUrl } : {}),
     ...(topurl ? { topurl } : {}),
   });
-  const data = { 'kojid.conf': conf.text };
+  const data = {
+    'kojid.conf': conf.text,
+    [siteDefaultsKey]: renderMockSiteDefaults({ builderName: name, caSecret: spec.cacert_secret }),
+  };
   const hash = createHash('sha256')
     .update(referencedHash)
     .update(JSON.stringify(data))
@@ -84,14 +101,32 @@ export function builderManifests({
     { name: 'mock', emptyDir: { sizeLimit: spec.mock_size_limit ?? defaultMockSizeLimit } },
     { name: 'mock-cache', emptyDir: {} },
     { name: 'logs', emptyDir: {} },
+    // The user's site-defaults.cfg wins over the operator's.
+    configMapVolume('mock-site-defaults', spec.mock_config_cm ?? names.config, [siteDefaultsKey]),
+    {
+      name: 'hub-ca-anchor',
+      // A public certificate: readable by all, as Fedora's anchors are.
+      secret: {
+        secretName: spec.cacert_secret,
+        items: [{ key: secretKeys.caCert, path: anchorFile }],
+        defaultMode: 0o444,
+      },
+    },
+    { name: 'ca-trust-extracted', emptyDir: {} },
   ];
-  const mounts = ['kojid-conf', 'client', 'ca', 'koji-mnt', 'workdir', 'mock', 'mock-cache', 'logs'].map(
-    mount,
-  );
-  if (spec.mock_config_cm) {
-    volumes.push(configMapVolume('mock-site-defaults', spec.mock_config_cm, ['site-defaults.cfg']));
-    mounts.push(mount('mock-site-defaults'));
-  }
+  const mounts = [
+    'kojid-conf',
+    'client',
+    'ca',
+    'koji-mnt',
+    'workdir',
+    'mock',
+    'mock-cache',
+    'logs',
+    'mock-site-defaults',
+    'hub-ca-anchor',
+    'ca-trust-extracted',
+  ].map(mount);
   const pod: PodSpec = {
     // mock needs root and a privileged container (chroots, bind mounts, namespaces): the
     // namespace must allow the privileged Pod Security level (OpenShift: the privileged SCC).
@@ -110,6 +145,25 @@ export function builderManifests({
           { name: 'client', mountPath: pkiDirs.client },
         ],
         // Copies one file it owns (root): no capability needed.
+        securityContext: {
+          runAsUser: 0,
+          runAsGroup: 0,
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          capabilities: { drop: ['ALL'] },
+        },
+        resources: initResources,
+      },
+      {
+        name: 'trust-hub-ca',
+        image,
+        command: ['/bin/sh', '-c', trustHubCa],
+        volumeMounts: [
+          mount('hub-ca-anchor'),
+          // Writable here only: kojid reads what this writes.
+          { ...mount('ca-trust-extracted'), readOnly: false },
+        ],
+        // Writes into its emptyDir only; update-ca-trust needs no capability for that.
         securityContext: {
           runAsUser: 0,
           runAsGroup: 0,

@@ -177,19 +177,39 @@ describe('KojiBuilder', () => {
     expect(await admin.getHost('bld-1')).toMatchObject({ enabled: true });
   });
 
-  test("mock in the buildroots cannot fetch HTTPS /kojifiles with the hub's private CA: BuildrootFiles says so until the hub serves plain HTTP", async () => {
+  test("HTTPS /kojifiles with the hub's private CA: the kojid pods trust the CA and mock copies it into the buildroots (BuildrootFiles True); plain HTTP when the hub serves it", async () => {
     // The namespace's KojiHub has http_enabled unset (false): kojid's topurl is HTTPS.
     const before = await waitFor<KojiBuilder>(
       Resources.kojiBuilder,
       'bld',
-      (o) => condition(o, 'BuildrootFiles')?.reason === 'HttpsWithPrivateCA',
+      (o) => condition(o, 'BuildrootFiles')?.reason === 'HubCaProvided',
     );
-    expect(condition(before, 'BuildrootFiles')).toMatchObject({ status: 'False' });
-    expect(condition(before, 'BuildrootFiles')?.message).toContain(
-      'set http_enabled: true on KojiHub koji-hub',
-    );
+    expect(condition(before, 'BuildrootFiles')).toMatchObject({ status: 'True' });
+    expect(condition(before, 'BuildrootFiles')?.message).toContain("KojiHub koji-hub's private CA");
     const config = await ns.client.get(Resources.configMap, ns.name, 'bld-config');
     expect(JSON.stringify(config?.data)).toContain('topurl = https://');
+    expect((config?.data as Record<string, string>)['site-defaults.cfg']).toContain(
+      "config_opts['ssl_copied_ca_trust_dirs']",
+    );
+    // As the apiserver stored it: the anchor from the builder's CA Secret, the init container
+    // that rebuilds the bundles, and the operator's site-defaults.cfg mounted for mock.
+    const sts = await ns.client.get(Resources.statefulSet, ns.name, 'bld');
+    const pod = (sts?.spec as { template: { spec: Record<string, unknown> } }).template.spec as {
+      volumes: { name: string; secret?: { secretName: string }; configMap?: { name: string } }[];
+      initContainers: { name: string }[];
+      containers: { volumeMounts: { mountPath: string }[] }[];
+    };
+    const cacert = (before?.spec as { cacert_secret: string }).cacert_secret;
+    expect(pod.volumes.find((v) => v.name === 'hub-ca-anchor')?.secret?.secretName).toBe(cacert);
+    expect(pod.volumes.find((v) => v.name === 'mock-site-defaults')?.configMap?.name).toBe('bld-config');
+    expect(pod.initContainers.map((c) => c.name)).toEqual(['select-identity', 'trust-hub-ca']);
+    expect(pod.containers[0]?.volumeMounts.map((m) => m.mountPath)).toEqual(
+      expect.arrayContaining([
+        '/etc/pki/ca-trust/source/anchors/koji-hub-ca.crt',
+        '/etc/pki/ca-trust/extracted',
+        '/etc/mock/site-defaults.cfg',
+      ]),
+    );
     await ns.client.mergePatch(Resources.kojiHub, ns.name, 'koji-hub', { spec: { http_enabled: true } });
     const after = await waitFor<KojiBuilder>(
       Resources.kojiBuilder,
