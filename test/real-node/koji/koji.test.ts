@@ -331,6 +331,36 @@ describe('Koji on a real node', () => {
     const logs = kubectl(['-n', ns, 'logs', `pod/${hosts[0]?.name ?? ''}`, '-c', 'kojid']);
     expect(logs).toContain('kojid STAND-IN');
     expect(logs).toMatch(new RegExp(`logged in to \\S+ as ${hosts[0]?.name ?? '-'}`));
+    // The hub's CA is an anchor of the pod's system trust (the trust-hub-ca init container; its
+    // update-ca-trust is a STAND-IN on Debian), the trust mock copies into its chroots: the
+    // hub's HTTPS verifies with that trust alone, not with kojid's serverca.
+    expect(logs).toContain('mock would copy /etc/pki/ca-trust');
+    const init = kubectl(['-n', ns, 'logs', `pod/${hosts[0]?.name ?? ''}`, '-c', 'trust-hub-ca']);
+    expect(init).toContain('anchor /etc/pki/ca-trust/source/anchors/koji-hub-ca.crt');
+    const verified = kubectl([
+      '-n',
+      ns,
+      'exec',
+      `pod/${hosts[0]?.name ?? ''}`,
+      '-c',
+      'kojid',
+      '--',
+      'python3',
+      '-c',
+      [
+        'import configparser, ssl, urllib.error, urllib.request',
+        'c = configparser.RawConfigParser()',
+        "c.read('/etc/kojid/kojid.conf')",
+        "url = c.get('kojid', 'server').rsplit('/kojihub', 1)[0] + '/kojifiles/'",
+        "ctx = ssl.create_default_context(cafile='/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem')",
+        'try:',
+        '    urllib.request.urlopen(url, context=ctx, timeout=10).close()',
+        'except urllib.error.HTTPError:',
+        '    pass',
+        "print('verified', url)",
+      ].join('\n'),
+    ]);
+    expect(verified).toMatch(/^verified https:\/\//m);
   });
 
   it('the example KojiUser is Ready, and all five CRs are Ready together', async () => {
