@@ -58,7 +58,10 @@ def main():
     session = koji.ClientSession(opts['server'], {'cert': opts['cert'], 'serverca': opts['serverca']})
     while True:
         try:
-            session.ssl_login(cert=opts['cert'], serverca=opts['serverca'])
+            # A fault after the login (the hub's database still starting) keeps the session:
+            # logging in again would be refused with "Already logged in".
+            if not session.logged_in:
+                session.ssl_login(cert=opts['cert'], serverca=opts['serverca'])
             user = session.getLoggedInUser()
             print('kojid STAND-IN: logged in to %s as %s' % (opts['server'], user['name']), flush=True)
             break
