@@ -23,6 +23,8 @@ export const generateUsage = `usage: fedora-operator generate crds <module> [--o
   --namespace <ns>              the operator's namespace (ServiceAccount, Lease); default default
   --service-account <name>      default: --name
   --leader-election             add the Lease Role; default: when the module's options enable it
+  --sharding <auto|n>           add the sharding Role (Leases; auto: reading its Deployment);
+                                default: the module's options.sharding.shards
   --no-cluster-role-binding     leave binding the ClusterRole to you (e.g. per namespace)`;
 
 export async function generateCommand(argv: string[]): Promise<number> {
@@ -35,6 +37,7 @@ export async function generateCommand(argv: string[]): Promise<number> {
       namespace: { type: 'string' },
       'service-account': { type: 'string' },
       'leader-election': { type: 'boolean' },
+      sharding: { type: 'string' },
       'no-cluster-role-binding': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -59,6 +62,9 @@ export async function generateCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const name = values.name ?? module.options?.name ?? 'operator';
+  const shards = values.sharding;
+  if (shards !== undefined && shards !== 'auto' && !/^[1-9][0-9]*$/.test(shards))
+    throw new UsageError(`--sharding takes auto or a whole number >= 1, got '${shards}'`, 2);
   const text = rbacFile(
     controllers,
     {
@@ -67,6 +73,8 @@ export async function generateCommand(argv: string[]): Promise<number> {
       ...(values['service-account'] ? { serviceAccount: values['service-account'] } : {}),
       leaderElection: values['leader-election'] ?? module.options?.leaderElection !== undefined,
       clusterRoleBinding: !values['no-cluster-role-binding'],
+      sharding:
+        shards === undefined ? module.options?.sharding?.shards : shards === 'auto' ? 'auto' : Number(shards),
     },
     header,
   );

@@ -78,3 +78,30 @@ test('plurals of kinds', () => {
     'boxes',
   ]);
 });
+
+test('sharding adds a Role for its Leases, and for auto reading its own pod, ReplicaSet and Deployment', () => {
+  const roleRules = (sharding: 'auto' | number) =>
+    (
+      rbacObjects([describeController(Widgets)], {
+        name: 'widget-operator',
+        namespace: 'widget-system',
+        sharding,
+      }).find((o) => o.kind === 'Role' && o.metadata.name === 'widget-operator-sharding') as unknown as {
+        rules: unknown[];
+      }
+    ).rules;
+  const leases = {
+    apiGroups: ['coordination.k8s.io'],
+    resources: ['leases'],
+    verbs: ['get', 'list', 'watch', 'create', 'update'],
+  };
+  expect(roleRules(3)).toEqual([leases]);
+  expect(roleRules('auto')).toEqual([
+    leases,
+    { apiGroups: [''], resources: ['pods'], verbs: ['get'] },
+    { apiGroups: ['apps'], resources: ['deployments', 'replicasets'], verbs: ['get'] },
+  ]);
+  // The sharder's label writes are patches of the primaries, which every operator may patch.
+  const rules = rbacRules([describeController(Widgets)]);
+  expect(rules.find((r) => r.resources.includes('widgets'))?.verbs).toContain('patch');
+});

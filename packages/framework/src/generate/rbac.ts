@@ -1,7 +1,8 @@
 // The RBAC an operator needs, derived from what its controllers declare: its own kinds (watch,
 // annotate, finalize, write status), @Owns children (server-side applied with ctx.apply, watched,
 // pruned), @Watches and related-object kinds (read), @RbacRule extras, Events it posts, and the
-// Lease when it elects a leader. Pure: the same controllers always give the same objects, so
+// Lease when it elects a leader, the member and sharder Leases (and, for `shards: 'auto'`, read
+// access to its own pod, ReplicaSet and Deployment) when it shards. Pure: the same controllers always give the same objects, so
 // committed RBAC can be compared with a regenerated one.
 import type { PolicyRule } from '../decorators/options.js';
 import type { KubeObject } from '../kube/object.js';
@@ -22,6 +23,8 @@ export interface RbacOptions {
   serviceAccount?: string;
   /** Add a Role for the leader-election Lease in `namespace`. */
   leaderElection?: boolean;
+  /** Add a Role for sharding's Leases in `namespace` ('auto': also reading its own Deployment). */
+  sharding?: 'auto' | number;
   /** Bind the ClusterRole cluster-wide (default); false when bound per namespace by RoleBindings. */
   clusterRoleBinding?: boolean;
   labels?: Record<string, string>;
@@ -114,16 +117,13 @@ export function rbacObjects(
       subjects,
     } as KubeObject);
   }
-  if (options.leaderElection) {
-    const name = `${options.name}-leader-election`;
+  const role = (name: string, rules: PolicyRule[]) =>
     objects.push(
       {
         apiVersion: rbacApi,
         kind: 'Role',
         metadata: { name, namespace: options.namespace, labels },
-        rules: [
-          { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
-        ],
+        rules,
       } as KubeObject,
       {
         apiVersion: rbacApi,
@@ -133,6 +133,24 @@ export function rbacObjects(
         subjects,
       } as KubeObject,
     );
-  }
+  if (options.leaderElection)
+    role(`${options.name}-leader-election`, [
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
+    ]);
+  if (options.sharding !== undefined)
+    role(`${options.name}-sharding`, [
+      // Its own member Lease and the sharder Lease are written; every member Lease is watched.
+      {
+        apiGroups: ['coordination.k8s.io'],
+        resources: ['leases'],
+        verbs: ['get', 'list', 'watch', 'create', 'update'],
+      },
+      ...(options.sharding === 'auto'
+        ? [
+            { apiGroups: [''], resources: ['pods'], verbs: ['get'] },
+            { apiGroups: ['apps'], resources: ['deployments', 'replicasets'], verbs: ['get'] },
+          ]
+        : []),
+    ]);
   return objects;
 }
