@@ -5,9 +5,10 @@
 // (OperatorOptions.clock) and moves time forward itself, so an hourly timer or a backoff is
 // tested without sleeping.
 // What keeps real time on purpose, whatever clock is set:
-// - leader election: a Lease's renew and expiry times are compared across replicas and with the
-//   apiserver's own clock; a clock only this process follows would make it renew too late or
-//   take a Lease another replica still holds;
+// - leader election and sharding's Leases: a Lease's renew and expiry times are compared across
+//   replicas and with the apiserver's own clock; a clock only this process follows would make it
+//   renew too late, take a Lease another replica still holds, or move objects away from a live
+//   replica (the sharding code takes a Clock, so its pure parts are tested with explicit times);
 // - the watch layer (reconnect backoff, inactivity watchdog, request timeouts): they measure real
 //   network behaviour, and advancing a test clock by an hour must not abort healthy watches;
 // - the recheck of served namespaces that do not exist yet: it observes the cluster, as watches do;
