@@ -12,7 +12,8 @@ import { eventually } from '../../../../test/support/eventually.ts';
 import { ChangeLoad, moveDelays, pause, ReplicaSet, type ScaleRun } from './scale-harness.ts';
 
 const SHARD = 'shard.operators.fedoraproject.org/operator';
-const LEASE = { duration: 4, renew: 3, retry: 1 };
+// Long enough that a replica starved of CPU on a loaded machine still renews in time.
+const LEASE = { duration: 8, renew: 6, retry: 1 };
 
 let ns: TestNamespace;
 let resource: ResourceRef;

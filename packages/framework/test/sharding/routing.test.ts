@@ -87,8 +87,8 @@ async function startReplicas(namespaces: string[], key: 'uid' | 'namespace', ids
         key,
         identity,
         leaseNamespace: ns.name,
-        leaseDurationSeconds: 4,
-        renewDeadlineSeconds: 3,
+        leaseDurationSeconds: 8,
+        renewDeadlineSeconds: 6,
         retryPeriodSeconds: 1,
       },
     };
