@@ -108,4 +108,24 @@ test('a moved object’s daemon and timer stop on the old owner before the new o
     expect(lastOfOld).toBeLessThan(firstOfC);
   }
   for (const name of names.filter((n) => !ofC.includes(n))) expect(running(name)).toHaveLength(1);
+  // The sharder (whichever replica it is) counted the moves and their drain times.
+  const metric = async (name: string) =>
+    (
+      await Promise.all(
+        replicas.map(
+          async (r) => (await r.operator.metrics.registry.getSingleMetric(name)?.get())?.values ?? [],
+        ),
+      )
+    ).flat();
+  const moves = (await metric('operator_shard_moves_total')).filter((v) => v.labels.reason === 'rebalance');
+  expect(moves.reduce((sum, v) => sum + v.value, 0)).toBe(ofC.length);
+  const drained = (await metric('operator_shard_drain_seconds')).filter(
+    (v) => (v as { metricName?: string }).metricName === 'operator_shard_drain_seconds_count',
+  );
+  expect(drained.reduce((sum, v) => sum + v.value, 0)).toBe(ofC.length);
+  // Each drain waited for a daemon that takes 1.5 s to let go.
+  const sums = (await metric('operator_shard_drain_seconds')).filter(
+    (v) => (v as { metricName?: string }).metricName === 'operator_shard_drain_seconds_sum',
+  );
+  expect(sums.reduce((sum, v) => sum + v.value, 0)).toBeGreaterThanOrEqual(1.5 * ofC.length);
 }, 120_000);

@@ -135,6 +135,21 @@ test('caches hold only their share; related, owned and watched wake-ups run on t
   expect(await cached(replicas[0] as RunningOperator)).toBe(perReplica('r-a'));
   expect(await cached(replicas[1] as RunningOperator)).toBe(perReplica('r-b'));
   await runsOnOwners(owners, 'create', 0);
+  // The sharder's metrics: its members, and the objects per shard.
+  const values = async (name: string) =>
+    (
+      await Promise.all(
+        replicas.map(
+          async (r) => (await r.operator.metrics.registry.getSingleMetric(name)?.get())?.values ?? [],
+        ),
+      )
+    ).flat();
+  expect((await values('operator_shard_sharder')).map((v) => v.value).sort()).toEqual([0, 1]);
+  expect((await values('operator_shard_members')).find((v) => v.value > 0)?.value).toBe(2);
+  const perShard = Object.fromEntries(
+    (await values('operator_shard_objects')).map((v) => [v.labels.shard, v.value]),
+  );
+  expect(perShard).toEqual({ 'r-a': perReplica('r-a'), 'r-b': perReplica('r-b') });
 
   let mark = runs.length;
   await ns.client.mergePatch(CoreResources.secret, ns.name, 's1', { stringData: { password: 'two' } });
