@@ -154,18 +154,24 @@ export class Sharder {
 
   private decideAll(): void {
     if (!this.ready) return;
+    // Looks at every object once for an earlier sharder's labels before deciding any of them.
+    this.isSettled(true);
     for (const scope of this.scopes)
       for (const object of scope.informer.cache.list()) this.decide(scope, object);
   }
 
-  /** Settled once the expected replicas are live, the settle time passed, or a former sharder already assigned. */
-  private isSettled(): boolean {
+  /**
+   * Settled once the expected replicas are live, the settle time passed, or a former sharder
+   * already assigned objects (`scan`: look through the caches for that; per object it is not).
+   */
+  private isSettled(scan = false): boolean {
     if (this.settled) return true;
     const { expectedReplicas, settleMs, names } = this.settings;
     this.settled =
       this.members.live().length >= (expectedReplicas ?? Infinity) ||
       this.deps.clock.now() >= this.startedAt + settleMs ||
-      this.scopes.some((s) => s.informer.cache.list().some((o) => o.metadata.labels?.[names.shardLabel]));
+      (scan &&
+        this.scopes.some((s) => s.informer.cache.list().some((o) => o.metadata.labels?.[names.shardLabel])));
     if (this.settled) this.deps.logger.info('shard members settled', { members: this.members.live() });
     return this.settled;
   }
