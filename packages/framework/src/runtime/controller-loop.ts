@@ -271,7 +271,8 @@ export class ControllerLoop {
           const key = objectKey(event.object);
           if (event.type === 'delete') {
             this.processor.forget(key);
-            void this.processor.disown(event.object);
+            // Handed over to another replica: it still is the operator's, and not deleted.
+            if (!options.shard?.leftByHandover(key)) void this.processor.disown(event.object);
           }
           subscriber.next({ key, priority: this.readyFor(key) ? 'change' : 'background' });
         },
@@ -502,6 +503,13 @@ export class ControllerLoop {
 
   private async runEventHandlers(event: ObjectEvent): Promise<void> {
     if (event.type === 'synced') return;
+    // Sharded: an object handed over leaves this replica's watch as a delete; it was not deleted.
+    const shard = this.options.shard;
+    if (shard) {
+      const key = objectKey(event.object);
+      if (event.type === 'delete' && shard.leftByHandover(key)) return;
+      if (event.type === 'upsert') shard.arrived(key);
+    }
     const handlers = this.spec.handlers.filter(
       (h) => h.kind === 'event' && handlerApplies(h.options, event.object),
     );

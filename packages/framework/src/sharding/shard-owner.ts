@@ -12,13 +12,16 @@
 // write gate: a replica whose member Lease lapsed writes nothing.
 import type { KubeClient } from '../kube/client.js';
 import { isApiError } from '../kube/errors.js';
-import type { KubeObject } from '../kube/object.js';
+import { objectKey, type KubeObject } from '../kube/object.js';
 import type { ResourceRef } from '../kube/resource.js';
 import type { Logger } from '../logging/logger.js';
 import { ownerAction, shardLabelsOf, type OwnerAction } from './handoff.js';
 import type { ShardNames } from './shard-names.js';
 
 export class ShardOwner {
+  /** Objects this replica let go of, until the watch reports them gone from its share (or back). */
+  private readonly handedOver = new Set<string>();
+
   constructor(
     readonly names: ShardNames,
     readonly shardId: string,
@@ -34,6 +37,19 @@ export class ShardOwner {
     return ownerAction(shardLabelsOf(object.metadata.labels, this.names), this.shardId);
   }
 
+  /**
+   * The watch reports `key` gone from this replica's share: true if that is because it was
+   * handed over (not deleted), so it is neither disowned nor reported as DELETED to @OnEvent.
+   */
+  leftByHandover(key: string): boolean {
+    return this.handedOver.has(key);
+  }
+
+  /** `key` is (back) in this replica's share. */
+  arrived(key: string): void {
+    this.handedOver.delete(key);
+  }
+
   async acknowledge(resource: ResourceRef, object: KubeObject, controller: string): Promise<boolean> {
     const { namespace, name = '', resourceVersion } = object.metadata;
     const { shardLabel, drainLabel } = this.names;
@@ -45,6 +61,7 @@ export class ShardOwner {
       if (isApiError(error, 409) || isApiError(error, 404)) return false;
       throw error;
     }
+    this.handedOver.add(objectKey(object));
     this.deps.logger.info('drained: handed over to the sharder', { namespace, name });
     this.deps.onDrained?.(controller);
     return true;

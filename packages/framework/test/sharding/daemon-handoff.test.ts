@@ -1,11 +1,12 @@
 // A drained object's daemon and timer stop on its old owner before its new owner starts them:
 // with in-process replicas, a third one joins while every object has a daemon running and a
 // 1 s timer ticking (the daemons take 1.5 s to let go); per object, no two replicas' daemons
-// ever ran at once, and the old
-// owner's timer never ticked after the new owner's first.
+// ever ran at once, the old owner's timer never ticked after the new owner's first, and the old
+// owner's @OnEvent is not told the object was deleted.
 import {
   Controller,
   Daemon,
+  OnEvent,
   Timer,
   type HandlerContext,
   type KubeObject,
@@ -19,6 +20,7 @@ import { eventually } from '../../../../test/support/eventually.ts';
 const SHARD = 'shard.operators.fedoraproject.org/watcher';
 const daemons: { replica: string; object: string; from: number; to?: number }[] = [];
 const ticks: { replica: string; object: string; at: number }[] = [];
+const deletedEvents: { replica: string; object: string }[] = [];
 
 @Controller({ group: 'test.fedora-operators', version: 'v1', kind: 'Watched', plural: 'watcheds' })
 class WatcherController {
@@ -32,6 +34,11 @@ class WatcherController {
     // Letting go takes a while (closing connections, flushing): the handoff waits for it.
     await new Promise((resolve) => setTimeout(resolve, 1500));
     entry.to = Date.now();
+  }
+
+  @OnEvent()
+  async event(ctx: HandlerContext & { type?: string }) {
+    if (ctx.type === 'DELETED') deletedEvents.push({ replica: this.replica, object: ctx.name });
   }
 
   @Timer({ intervalSeconds: 1 })
@@ -108,6 +115,8 @@ test('a moved object’s daemon and timer stop on the old owner before the new o
     expect(lastOfOld).toBeLessThan(firstOfC);
   }
   for (const name of names.filter((n) => !ofC.includes(n))) expect(running(name)).toHaveLength(1);
+  // Handed over is not deleted: @OnEvent saw no DELETED on the old owners.
+  expect(deletedEvents).toEqual([]);
   // The sharder (whichever replica it is) counted the moves and their drain times.
   const metric = async (name: string) =>
     (
