@@ -3,12 +3,15 @@
 // after taking its own flags (image-flags.ts): `koji-operator [--image name=ref]...
 // [--image-registry registry] [fedora-operator options]`. `--help` shows the framework's options.
 //
-// How it fails: a bad image flag prints why and exits 2; the framework's own errors and exit
-// codes are its own.
+// Sharded (--shards / OPERATOR_SHARDS), it shards by namespace (shard-key.ts).
+//
+// How it fails: a bad image flag or a shard key other than namespace prints why and exits 2;
+// the framework's own errors and exit codes are its own.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ImageFlagError, parseImageFlags } from './image-flags.js';
+import { kojiShardKeyEnv, ShardKeyError } from './shard-key.js';
 
 /** The framework's CLI script: the `fedora-operator` bin its package.json declares. */
 function frameworkCli(): string {
@@ -32,14 +35,14 @@ function frameworkCli(): string {
 
 try {
   const { env, rest } = parseImageFlags(process.argv.slice(2));
-  Object.assign(process.env, env);
+  Object.assign(process.env, env, kojiShardKeyEnv(rest, process.env));
   const cli = frameworkCli();
   const main = fileURLToPath(new URL('./main.js', import.meta.url));
   // The framework's CLI runs when it is the script being executed.
   process.argv = [process.argv[0] ?? 'node', cli, 'run', main, ...rest];
   await import(pathToFileURL(cli).href);
 } catch (error) {
-  if (!(error instanceof ImageFlagError)) throw error;
+  if (!(error instanceof ImageFlagError || error instanceof ShardKeyError)) throw error;
   console.error(`koji-operator: ${error.message}`);
   process.exit(2);
 }
