@@ -97,6 +97,20 @@ test('a run cut by kill -9 lasts until its replica exited: overlapping a takeove
   expect(late.runs.find((r) => r.run === 'a1')).toMatchObject({ to: 500, ok: false });
 });
 
+test('a replica restarted under the same identity: its old exit does not close its new runs', () => {
+  const entries = [
+    start('a1', 'a', 'ns/x', 1, 100),
+    exit('a', 150),
+    start('a2', 'a', 'ns/x', 2, 200),
+    start('a3', 'a', 'ns/y', 2, 210),
+    end('a3', 'a', 260),
+  ];
+  const report = checkRunLedger(entries, last([['ns/y', 2]]), 1000);
+  expect(report.runs.find((r) => r.run === 'a1')).toMatchObject({ to: 150, ok: false });
+  expect(report.stuck.map((r) => r.run)).toEqual(['a2']);
+  expect(report.lost).toEqual([]);
+});
+
 test('a run still open on a live replica is stuck, and overlaps whatever starts after it', () => {
   const entries = [start('a1', 'a', 'ns/x', 1, 100), start('b1', 'b', 'ns/x', 1, 900), end('b1', 'b', 950)];
   const report = checkRunLedger(entries, last([['ns/x', 1]]), 1000);

@@ -88,26 +88,30 @@ function isLedgerEntry(value: unknown): value is LedgerEntry {
   }
 }
 
-/** The runs, each closed by its `end` or by its replica's `exit`, in start order. */
+/**
+ * The runs, each closed by its `end` or by its replica's `exit`, in start order. An `exit` closes
+ * only the runs open at that point of the ledger, so a replica restarted under the same identity
+ * starts afresh.
+ */
 export function ledgeredRuns(entries: LedgerEntry[]): LedgeredRun[] {
   const runs = new Map<string, LedgeredRun>();
-  const exits = new Map<string, number>();
+  const open = new Map<string, Set<LedgeredRun>>();
   for (const entry of entries) {
     if (entry.event === 'start') {
       const { run, replica, object, change, at } = entry;
-      runs.set(run, { run, replica, object, change, from: at, to: undefined, ok: false });
+      const started: LedgeredRun = { run, replica, object, change, from: at, to: undefined, ok: false };
+      runs.set(run, started);
+      open.set(replica, (open.get(replica) ?? new Set()).add(started));
     } else if (entry.event === 'end') {
       const run = runs.get(entry.run);
       if (!run) throw new Error(`run ledger: end of run ${entry.run} that never started`);
       run.to = entry.at;
       run.ok = entry.ok;
+      open.get(run.replica)?.delete(run);
     } else {
-      exits.set(entry.replica, Math.min(entry.at, exits.get(entry.replica) ?? Infinity));
+      for (const run of open.get(entry.replica) ?? []) run.to = Math.max(entry.at, run.from);
+      open.delete(entry.replica);
     }
-  }
-  for (const run of runs.values()) {
-    const exit = exits.get(run.replica);
-    if (run.to === undefined && exit !== undefined) run.to = Math.max(exit, run.from);
   }
   return [...runs.values()].sort((a, b) => a.from - b.from);
 }

@@ -11,7 +11,7 @@
 import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { KubeObject, ResourceRef } from '@fedora-operators/framework';
+import { CoreResources, type KubeObject, type ResourceRef } from '@fedora-operators/framework';
 import { freePort } from '../../src/testing/control-plane-parts.ts';
 import {
   checkRunLedger,
@@ -197,16 +197,28 @@ export class ChangeLoad {
 
   /** Creates every object with spec.n = 0, `parallel` writes at a time. */
   async createAll(parallel = 16): Promise<void> {
+    await this.eachObject(parallel, async (name) => {
+      await this.ns.client.create(this.resource, {
+        metadata: { name, namespace: this.ns.name },
+        spec: { n: 0 },
+      });
+      this.record(name, 0);
+    });
+  }
+
+  /** Changes every object once (spec.n + 1), `parallel` writes at a time. */
+  async changeAll(parallel = 16): Promise<void> {
+    await this.eachObject(parallel, async (name) => {
+      const n = (this.lastChange.get(this.key(name)) ?? 0) + 1;
+      await this.ns.client.mergePatch(this.resource, this.ns.name, name, { spec: { n } });
+      this.record(name, n);
+    });
+  }
+
+  private async eachObject(parallel: number, write: (name: string) => Promise<void>): Promise<void> {
     let next = 0;
     const worker = async () => {
-      while (next < this.names.length) {
-        const name = this.names[next++] as string;
-        await this.ns.client.create(this.resource, {
-          metadata: { name, namespace: this.ns.name },
-          spec: { n: 0 },
-        });
-        this.record(name, 0);
-      }
+      while (next < this.names.length) await write(this.names[next++] as string);
     };
     await Promise.all(Array.from({ length: parallel }, worker));
   }
@@ -256,8 +268,17 @@ export class ChangeLoad {
    * Waits until every object's status shows its last change; returns the objects. On timeout,
    * the error names a few objects that did not get there, with their labels and status.
    */
-  async settled(timeoutMs = 120_000): Promise<ScaleRun[]> {
+  async settled(timeoutMs = 120_000, ledgerOf?: ReplicaSet): Promise<ScaleRun[]> {
     let pending: ScaleRun[] = [];
+    const deadline = Date.now() + timeoutMs;
+    // With the replicas' ledger, wait on it first: it costs the apiserver nothing, whereas a list
+    // of thousands of objects every second would load the very apiserver a test measures.
+    if (ledgerOf)
+      await eventually(() => ledgerOf.check(this.lastChange).lost.length === 0, {
+        what: `the ledger to show every last change in ${this.ns.name} run`,
+        timeoutMs,
+        intervalMs: 1000,
+      }).catch(() => undefined);
     try {
       return await eventually(
         async () => {
@@ -269,7 +290,7 @@ export class ChangeLoad {
         },
         {
           what: `all ${this.names.length} objects in ${this.ns.name} to show their last change`,
-          timeoutMs,
+          timeoutMs: Math.max(5000, deadline - Date.now()),
           intervalMs: 1000,
         },
       );
@@ -322,6 +343,32 @@ export function moveDelays(
     delays.push({ object, ms: next.from - Math.max(at, change.at) });
   }
   return delays;
+}
+
+export interface ShardMove {
+  object: string;
+  from: string;
+  to: string;
+  /** The sharder's time of the move (its ShardMoved Event's eventTime, posted after the label write). */
+  at: number;
+  why: string;
+}
+
+/** The moves the sharder reported in `ns`, from its ShardMoved Events. */
+export async function shardMoves(ns: TestNamespace): Promise<ShardMove[]> {
+  type MovedEvent = KubeObject & {
+    reason?: string;
+    note?: string;
+    eventTime?: string;
+    regarding?: { name?: string };
+  };
+  const { items } = await ns.client.list<MovedEvent>(CoreResources.event, ns.name);
+  return items.flatMap((e) => {
+    const parts = e.reason === 'ShardMoved' ? /^moved from (\S+) to (\S+): (.*)$/.exec(e.note ?? '') : null;
+    if (!parts || !e.eventTime) return [];
+    const [, from = '', to = '', why = ''] = parts;
+    return [{ object: `${ns.name}/${e.regarding?.name}`, from, to, at: Date.parse(e.eventTime), why }];
+  });
 }
 
 export function summary(report: RunLedgerReport): string {
