@@ -70,10 +70,14 @@ export async function clusterCommand(argv: string[]): Promise<number> {
       : `no kubectl in ${binDir} (TESTCLUSTER_BIN): use yours (>= 1.30)`,
   );
   console.log(`export KUBECONFIG=${plane.kubeconfig}`);
+  // Signal handlers do not keep Node running, and the components are detached: without this
+  // timer the process would exit here, and its watchdogs would stop the cluster it just printed.
+  const keepAlive = setInterval(() => {}, 1 << 30);
   await new Promise<void>((resolve) => {
     // SIGHUP too: a closed terminal must not leave etcd and kube-apiserver running.
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => resolve());
   });
+  clearInterval(keepAlive);
   await plane.stop();
   return 0;
 }

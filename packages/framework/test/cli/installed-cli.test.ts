@@ -2,7 +2,17 @@
 // symlink to the package's `bin` file, so the process's argv[1] is the symlink, not the file.
 // Every case runs that symlink the way a shell (npx, npm exec, npm scripts) does.
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -129,23 +139,40 @@ describe('run', () => {
   });
 });
 
-test('cluster: prints the KUBECONFIG and a kubectl that reaches it, applies --crds, stops on Ctrl-C with 0', async () => {
-  // The README's second and third terminals: `npm run cluster`, then kubectl with its output.
+test('cluster: prints the KUBECONFIG and a kubectl that reaches it, applies --crds, stays up until Ctrl-C, exits 0', async () => {
+  // The README's terminals: `npm run cluster` in the first, then kubectl with what it printed.
+  // Its output goes to a file, not a pipe: a pipe kept the process alive, which hid that it
+  // exited (stopping the cluster) as soon as it was ready.
   // Binaries: the run's (TESTCLUSTER_BIN, set by the jest globalSetup), as a user's would be.
   const crds = join(project, 'crds');
   mkdirSync(crds, { recursive: true });
   writeFileSync(join(crds, 'gizmo.yaml'), gizmoCrd);
-  let output = '';
-  const { child, exited } = runBin(['cluster', '--crds', crds], (t) => {
-    output = t;
+  const logFile = join(project, 'cluster.log');
+  const log = openSync(logFile, 'w');
+  const child = spawn(bin, ['cluster', '--crds', crds], {
+    cwd: project,
+    env: { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}` },
+    stdio: ['ignore', log, log],
   });
+  closeSync(log);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const output = () => readFileSync(logFile, 'utf8');
   try {
-    await eventually(() => /^export KUBECONFIG=\S+$/m.test(output) && output.includes('a kubectl for it: '), {
-      what: `the cluster's KUBECONFIG and kubectl; output: ${output}`,
-      timeoutMs: 90_000,
+    await eventually(
+      () => /^export KUBECONFIG=\S+$/m.test(output()) && output().includes('a kubectl for it: '),
+      {
+        what: `the cluster's KUBECONFIG and kubectl; output: ${output()}`,
+        timeoutMs: 90_000,
+      },
+    );
+    const kubeconfig = /^export KUBECONFIG=(\S+)$/m.exec(output())?.[1] as string;
+    const kubectl = /a kubectl for it: (\S+)/.exec(output())?.[1] as string;
+    // A few seconds later, as a user switches terminals.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect({ running: child.exitCode === null, output: output() }).toEqual({
+      running: true,
+      output: output(),
     });
-    const kubeconfig = /^export KUBECONFIG=(\S+)$/m.exec(output)?.[1] as string;
-    const kubectl = /a kubectl for it: (\S+)/.exec(output)?.[1] as string;
     const crdNames = execFileSync(kubectl, ['get', 'crds', '-o', 'name'], {
       env: { ...process.env, KUBECONFIG: kubeconfig },
       encoding: 'utf8',
@@ -154,7 +181,7 @@ test('cluster: prints the KUBECONFIG and a kubectl that reaches it, applies --cr
   } finally {
     child.kill('SIGINT');
   }
-  expect((await exited).code).toBe(0);
+  expect(await exited).toBe(0);
 });
 
 const gizmoCrd = `apiVersion: apiextensions.k8s.io/v1
