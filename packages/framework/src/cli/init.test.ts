@@ -20,7 +20,7 @@ test('writes a project whose package.json pins Node and names the framework', as
   const manifest = JSON.parse(readFileSync(join(target, 'package.json'), 'utf8'));
   expect(manifest.devDependencies.node).toMatch(/^\^24\./);
   expect(manifest.dependencies['@fedora-operators/framework']).toMatch(/^\^\d+\.\d+\.\d+$/);
-  // The control plane's first build (15-25 min) runs before jest, not inside a hook's timeout.
+  // The control plane's first build (about 10 min, or far longer) runs before jest, not inside a hook's timeout.
   expect(manifest.scripts.pretest).toBe('fedora-operator cluster --prepare');
   const tsconfig = JSON.parse(readFileSync(join(target, 'tsconfig.json'), 'utf8'));
   expect(tsconfig.compilerOptions).toMatchObject({

@@ -58,7 +58,8 @@ export async function initCommand(argv: string[]): Promise<number> {
 next:
   cd ${values.dir ?? name}
   npm install
-  npm test          # the first run builds the embedded control plane (15-25 minutes, needs Go)
+  npm test          # the first run builds etcd + kube-apiserver, once per machine (needs Go;
+                    #   about 10 minutes on 2 quiet cores, far longer on a busy machine)
   npm run build     # also writes deploy/crds/ and deploy/rbac.yaml`);
   return 0;
 }

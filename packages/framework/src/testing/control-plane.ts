@@ -4,9 +4,10 @@
 // cluster, but nothing garbage-collects children or finishes deleting namespaces.
 //
 // Binaries: TESTCLUSTER_BIN (a folder with etcd and kube-apiserver), else the build script
-// shipped in this package builds them once per machine from the Go module proxy into
-// ~/.cache/testcluster (needs Go; 15-25 minutes the first time, progress on stderr; later
-// runs reuse them in seconds).
+// shipped in this package builds just those two once per machine from the Go module proxy into
+// ~/.cache/testcluster, shared with the monorepo's test/cluster build (needs Go; about 10
+// minutes the first time on 2 quiet cores, progress on stderr; later runs reuse them in seconds).
+// No registry this package can rely on ships them prebuilt (README: Getting started).
 //
 // Each component runs under a watchdog shell that stops it once this process is gone, even
 // killed with SIGKILL, so a crashed test run leaves no etcd or kube-apiserver behind.
@@ -66,7 +67,9 @@ export function ensureControlPlaneBinaries(
 ): string {
   let binDir = process.env.TESTCLUSTER_BIN;
   if (!binDir) {
-    log('checking the control-plane binaries (the first build takes about 10-15 minutes and needs Go)');
+    log(
+      'checking the control-plane binaries (the first build takes about 10 minutes on 2 quiet cores, far longer on a busy machine; needs Go)',
+    );
     // --kit: only what this kit starts (and kubectl when asked), not test/cluster's whole set.
     const args = [buildScript(), '--kit', ...(options.kubectl ? ['--kubectl'] : [])];
     const out = execFileSync('bash', args, {
