@@ -48,3 +48,11 @@ test('with every level waiting, the lower ones each still get their share', () =
   expect(first.filter((k) => k.startsWith('w')).length).toBeGreaterThanOrEqual(3);
   expect(first.filter((k) => k.startsWith('b')).length).toBeGreaterThanOrEqual(3);
 });
+
+test('a handover goes before every other key, even changes waiting longer', () => {
+  const keys = new PriorityKeys(4);
+  for (let i = 0; i < 3; i++) keys.add(`change-${i}`, 'change');
+  keys.add('list-0', 'background');
+  keys.add('drained', 'handover');
+  expect(drain(keys)[0]).toBe('drained');
+});

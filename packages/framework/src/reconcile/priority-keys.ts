@@ -1,13 +1,14 @@
-// The keys waiting for a slot in the work queue, at three priorities, first in first out
-// within each: an object's own change first, then wake-ups (by related, owned or watched
+// The keys waiting for a slot in the work queue, at four priorities, first in first out
+// within each: an object a sharded replica is asked to hand over first (another replica waits
+// for it, and the run is short), then an object's own change, then wake-ups (by related, owned or watched
 // objects, and planned requeues), then background work (the initial list, the resync). A key
 // waits once, at the highest priority it was asked for. A priority that has keys waiting is
 // passed over at most `fairShare` times in a row before one of its keys goes (the lowest such
 // first), so an initial list of 10k objects waits behind new objects and changes, yet keeps
 // moving.
-export type Priority = 'change' | 'wake-up' | 'background';
+export type Priority = 'handover' | 'change' | 'wake-up' | 'background';
 
-const LEVELS: readonly Priority[] = ['change', 'wake-up', 'background'];
+const LEVELS: readonly Priority[] = ['handover', 'change', 'wake-up', 'background'];
 
 export const moreUrgent = (a: Priority, b: Priority): boolean => LEVELS.indexOf(a) < LEVELS.indexOf(b);
 

@@ -9,7 +9,7 @@
 // to 60 s), so a handler that always asks for `requeueAfterSeconds: 0` cannot hot-loop; a run
 // woken by something else (a change, the echo of a write) asking for what remains of a planned
 // wake-up is no loop, and keeps its exact time. Delays are timed by `clock`. Keys waiting for
-// a slot go by priority (priority-keys.ts): changes, then wake-ups and requeues, then
+// a slot go by priority (priority-keys.ts): handovers (sharding), changes, then wake-ups and requeues, then
 // background work (the initial list, the resync).
 import { Observable, type OperatorFunction } from 'rxjs';
 import { realClock, type Clock } from '../time/clock.js';

@@ -274,7 +274,12 @@ export class ControllerLoop {
             // Handed over to another replica: it still is the operator's, and not deleted.
             if (!options.shard?.leftByHandover(key)) void this.processor.disown(event.object);
           }
-          subscriber.next({ key, priority: this.readyFor(key) ? 'change' : 'background' });
+          // A drain request waits for no other work: another replica waits for this one.
+          const handover = event.type === 'upsert' && options.shard?.decide(event.object) === 'drain';
+          subscriber.next({
+            key,
+            priority: handover ? 'handover' : this.readyFor(key) ? 'change' : 'background',
+          });
         },
         error: (e: unknown) => subscriber.error(e),
       }),
@@ -508,7 +513,7 @@ export class ControllerLoop {
     if (shard) {
       const key = objectKey(event.object);
       if (event.type === 'delete' && shard.leftByHandover(key)) return;
-      if (event.type === 'upsert') shard.arrived(key);
+      if (event.type === 'upsert') shard.seen(event.object);
     }
     const handlers = this.spec.handlers.filter(
       (h) => h.kind === 'event' && handlerApplies(h.options, event.object),

@@ -45,23 +45,30 @@ export class ShardOwner {
     return this.handedOver.has(key);
   }
 
-  /** `key` is (back) in this replica's share. */
-  arrived(key: string): void {
-    this.handedOver.delete(key);
+  /**
+   * The watch brought a version of an object. Only one labelled for this replica and not being
+   * drained means it is (back) in its share: versions from before the acknowledgement can still
+   * arrive after it, and they all carry the drain label.
+   */
+  seen(object: KubeObject): void {
+    if (this.decide(object) === 'run') this.handedOver.delete(objectKey(object));
   }
 
   async acknowledge(resource: ResourceRef, object: KubeObject, controller: string): Promise<boolean> {
     const { namespace, name = '', resourceVersion } = object.metadata;
     const { shardLabel, drainLabel } = this.names;
+    const key = objectKey(object);
+    // Before the write: the watch can report the object gone before the write's response comes.
+    this.handedOver.add(key);
     try {
       await this.deps.client.mergePatch(resource, namespace, name, {
         metadata: { resourceVersion, labels: { [shardLabel]: null, [drainLabel]: null } },
       });
     } catch (error) {
+      this.handedOver.delete(key);
       if (isApiError(error, 409) || isApiError(error, 404)) return false;
       throw error;
     }
-    this.handedOver.add(objectKey(object));
     this.deps.logger.info('drained: handed over to the sharder', { namespace, name });
     this.deps.onDrained?.(controller);
     return true;

@@ -18,6 +18,7 @@ import { ensureTestCrd } from '../../../../test/support/crds.ts';
 import { eventually } from '../../../../test/support/eventually.ts';
 
 const SHARD = 'shard.operators.fedoraproject.org/watcher';
+const DRAIN = 'drain.operators.fedoraproject.org/watcher';
 const daemons: { replica: string; object: string; from: number; to?: number }[] = [];
 const ticks: { replica: string; object: string; at: number }[] = [];
 const deletedEvents: { replica: string; object: string }[] = [];
@@ -92,7 +93,12 @@ test('a moved object’s daemon and timer stop on the old owner before the new o
       const mine = items
         .filter((o) => o.metadata.labels?.[SHARD] === 'r-c')
         .map((o) => o.metadata.name ?? '');
-      return mine.length > 0 && mine.every((n) => running(n)[0]?.replica === 'r-c') ? mine : undefined;
+      // Every move done: nothing is draining or unassigned (drain requests are all written at
+      // once, long before the first daemon has let go).
+      const moving = items.some((o) => !o.metadata.labels?.[SHARD] || o.metadata.labels?.[DRAIN]);
+      return !moving && mine.length > 0 && mine.every((n) => running(n)[0]?.replica === 'r-c')
+        ? mine
+        : undefined;
     },
     { what: 'r-c running the daemons of its share' },
   );
