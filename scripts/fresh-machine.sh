@@ -55,7 +55,9 @@ create() {
   mkdir -p "$root/usr/local"
   cp -a "$goroot" "$root/usr/local/go"
   printf 'export PATH=/usr/local/go/bin:/root/go/bin:$PATH\n' >"$root/etc/profile.d/go.sh"
-  cp /etc/resolv.conf "$root/etc/resolv.conf"
+  # The machine's own name resolves on every machine of this kind (koji's hub looks it up).
+  cp /etc/resolv.conf /etc/hosts "$root/etc/"
+  hostname >"$root/etc/hostname"
   # The network trust of this machine (CAs it added itself, e.g. an egress proxy's) and npm's
   # machine-wide settings: part of a new machine of this kind, not of the project.
   if ls /usr/local/share/ca-certificates/*.crt >/dev/null 2>&1; then
@@ -84,6 +86,9 @@ run() {
     for v in NODE_EXTRA_CA_CERTS SSL_CERT_FILE SSL_CERT_DIR CURL_CA_BUNDLE REQUESTS_CA_BUNDLE GIT_SSL_CAINFO PIP_CERT; do
       [ -n "${!v:-}" ] && pass+=("$v=${!v}")
     done
+    # "/" of a machine is a mount point (unshare --propagation, as the image builder runs it,
+    # needs one); a directory root is not, so it is bound onto itself.
+    mount --bind "$root" "$root"
     mount -t proc proc "$root/proc"
     mount --rbind /sys "$root/sys"
     mount --rbind /dev "$root/dev"

@@ -25,6 +25,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null \
     || fail "apt-get install ${missing[*]} failed"
 fi
+# koji's hub (and so its emulator) replaces a 127.0.0.1 client address by this machine's own
+# address, looked up by its host name: without it every koji login fails deep in the tests.
+getent hosts "$(hostname)" >/dev/null \
+  || fail "this machine's host name '$(hostname)' does not resolve (koji's hub looks it up at each login); add it to /etc/hosts, e.g. '127.0.1.1 $(hostname)', and run again"
 command -v go >/dev/null \
   || fail "Go (>= 1.24) is needed to build the local control plane from the Go module proxy; install it (e.g. apt-get install golang-go) and run again"
 
