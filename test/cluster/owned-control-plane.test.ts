@@ -5,20 +5,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './control-plane.ts';
-
-/** Processes other than the watchdog shells whose command line mentions `text`. */
-function processesWith(text: string): string[] {
-  return readdirSync('/proc')
-    .filter((p) => /^\d+$/.test(p))
-    .flatMap((pid) => {
-      try {
-        const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-        return cmdline.includes(text) && !cmdline.startsWith('sh -c') ? [cmdline] : [];
-      } catch {
-        return []; // exited meanwhile
-      }
-    });
-}
+import { processesWith } from '../support/processes.ts';
 
 test('an owner killed with SIGKILL leaves no etcd or kube-apiserver behind', async () => {
   const controlPlane = join(repoRoot, 'test', 'cluster', 'control-plane.ts');

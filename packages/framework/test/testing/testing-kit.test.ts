@@ -2,7 +2,6 @@
 // run's KUBECONFIG), the CRD generated from the controller's schema, a namespace per test, the
 // operator in-process, and waits for a condition and an Event.
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -20,6 +19,7 @@ import {
   type RunningOperator,
   type TestCluster,
 } from '@fedora-operators/framework/testing';
+import { processesWith } from '../../../../test/support/processes.ts';
 
 const gadgets = {
   group: 'kit.fedora-operators',
@@ -90,20 +90,6 @@ test('the generated schema rejects what it does not allow', async () => {
     cluster.client.create(gadgets, { metadata: { name: 'bad', namespace }, spec: { size: -1 } }),
   ).rejects.toThrow(/spec.size/);
 });
-
-/** Processes whose command line mentions `text`. */
-function processesWith(text: string): string[] {
-  return readdirSync('/proc')
-    .filter((p) => /^\d+$/.test(p))
-    .flatMap((pid) => {
-      try {
-        const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-        return cmdline.includes(text) && !cmdline.startsWith('sh -c') ? [cmdline] : [];
-      } catch {
-        return []; // exited meanwhile
-      }
-    });
-}
 
 test('a test process killed outright leaves no etcd or kube-apiserver behind', async () => {
   const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
