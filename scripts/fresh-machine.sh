@@ -94,7 +94,15 @@ run() {
     mount --rbind /dev "$root/dev"
     mount -t tmpfs -o mode=1777 shm "$root/dev/shm"
     mount -t tmpfs -o mode=755 run "$root/run"
-    chroot "$root" /usr/bin/env -i HOME=/root TERM="${TERM:-dumb}" LANG=C.UTF-8 "${pass[@]}" \
+    # pivot_root, not chroot: a process that enters a mount namespace made inside (the real
+    # node'"'"'s nsenter --mount) gets that namespace'"'"'s root, which must be this root too.
+    mkdir -p "$root/.host"
+    cd "$root"
+    pivot_root . .host
+    cd /
+    umount -l /.host
+    rmdir /.host
+    /usr/bin/env -i HOME=/root TERM="${TERM:-dumb}" LANG=C.UTF-8 "${pass[@]}" \
       PATH=/usr/local/go/bin:/root/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@" \
       || rc=$?
     exit "${rc:-0}"  # not exec: this shell stays process 1 of the namespace and reaps orphans
