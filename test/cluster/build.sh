@@ -78,13 +78,42 @@ ldf="-s -w"; d=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
   ldf="$ldf -X $p.gitVersion=$K8S_VERSION -X $p.gitMajor=1 -X $p.gitMinor=$minor -X $p.gitTreeState=clean -X $p.buildDate=$d"
 done
+# `go build -v` in <dir>, with a line every BUILD_PROGRESS_SECONDS (60) saying how many of the packages it needs are
+# compiled: a cold kube-apiserver takes 10-40 minutes and was silent all that time. Its output
+# goes to a log; on failure the log's tail is shown.
+go_build_with_progress() {
+  local dir=$1 name=$2 total ticker rc=0
+  shift 2
+  local out="$cache/build-$name.log"
+  total=$(cd "$dir" && go list -deps "${@: -1}" 2>/dev/null | wc -l)
+  : >"$out"
+  (
+    # The sleep is killed with the ticker: left running, it would hold stderr open meanwhile.
+    t0=$(date +%s) nap=''
+    trap 'kill $nap 2>/dev/null; exit 0' TERM
+    while :; do
+      sleep "${BUILD_PROGRESS_SECONDS:-60}" & nap=$!
+      wait $nap
+      log "  $name: $(grep -c . "$out") of about $total packages compiled ($(( $(date +%s) - t0 ))s)"
+    done
+  ) &
+  ticker=$!
+  (cd "$dir" && go build -v "$@" 2>>"$out") || rc=$?
+  kill "$ticker" 2>/dev/null; wait "$ticker" 2>/dev/null || true
+  if [ $rc != 0 ]; then
+    log "building $name failed; the end of $out:"
+    tail -n 30 "$out" >&2
+    return $rc
+  fi
+}
 # One binary: its package, its ldflags. Timed on its own, so a slow one shows.
 build() {
   local name=$1 pkg=$2 flags=$3 t0
   if [ -x "$bin/$name" ]; then log "$name already built"; return; fi
   log "building $name"
   t0=$(date +%s)
-  (cd "$src" && go build -ldflags "$flags" -o "$bin/$name.tmp" "$pkg") && mv "$bin/$name.tmp" "$bin/$name"
+  go_build_with_progress "$src" "$name" -ldflags "$flags" -o "$bin/$name.tmp" "$pkg" || return 1
+  mv "$bin/$name.tmp" "$bin/$name"
   log "built $name in $(( $(date +%s) - t0 ))s ($(( $(date +%s) - start ))s so far)"
 }
 # The two the testing kit starts come first; a full build goes on to the rest.
@@ -116,7 +145,7 @@ if [ $node = 1 ] && [ ! -f "$bin/.node-complete-$COREDNS_VERSION" ]; then
   for cmd in kubelet kube-proxy; do
     if [ -x "$bin/$cmd" ]; then log "$cmd already built"; continue; fi
     log "building $cmd (about 30 s with a warm Go build cache, several minutes cold)"
-    (cd "$src" && go build -ldflags "$ldf" -o "$bin/$cmd.tmp" "k8s.io/kubernetes/cmd/$cmd") && mv "$bin/$cmd.tmp" "$bin/$cmd"
+    go_build_with_progress "$src" "$cmd" -ldflags "$ldf" -o "$bin/$cmd.tmp" "k8s.io/kubernetes/cmd/$cmd" && mv "$bin/$cmd.tmp" "$bin/$cmd"
     log "built $cmd ($(( $(date +%s) - start ))s so far)"
   done
   nsrc="$cache/nodebins-$COREDNS_VERSION"
@@ -126,7 +155,7 @@ if [ $node = 1 ] && [ ! -f "$bin/.node-complete-$COREDNS_VERSION" ]; then
   (cd "$nsrc" && go mod download)
   for cmd in pause coredns; do
     log "building $cmd"
-    (cd "$nsrc" && go build -ldflags "-s -w" -o "$bin/$cmd.tmp" "./cmd/$cmd") && mv "$bin/$cmd.tmp" "$bin/$cmd"
+    go_build_with_progress "$nsrc" "$cmd" -ldflags "-s -w" -o "$bin/$cmd.tmp" "./cmd/$cmd" && mv "$bin/$cmd.tmp" "$bin/$cmd"
     log "built $cmd ($(( $(date +%s) - start ))s so far)"
   done
   touch "$bin/.node-complete-$COREDNS_VERSION"

@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import {
   chmodSync,
   existsSync,
@@ -26,6 +26,8 @@ const saved = {
   TESTCLUSTER_CACHE: process.env.TESTCLUSTER_CACHE,
   PATH: process.env.PATH,
   FAKE_GO_LOG: process.env.FAKE_GO_LOG,
+  FAKE_GO_SLOW: process.env.FAKE_GO_SLOW,
+  BUILD_PROGRESS_SECONDS: process.env.BUILD_PROGRESS_SECONDS,
 };
 const monorepoBuildScript = join(
   dirname(fileURLToPath(import.meta.url)),
@@ -65,7 +67,9 @@ function fakeGo(): { calls: () => string[]; bin: () => string[] } {
     `#!/usr/bin/env bash
 echo "$*" >> "$FAKE_GO_LOG"
 case "$1" in
-  build) while [ $# -gt 0 ]; do [ "$1" = -o ] && { printf '#!/bin/sh\\n' > "$2"; chmod +x "$2"; }; shift; done ;;
+  list) printf 'pkg/a\\npkg/b\\npkg/c\\npkg/d\\n' ;;
+  build) [ -n "\${FAKE_GO_SLOW:-}" ] && { echo pkg/a >&2; echo pkg/b >&2; sleep "$FAKE_GO_SLOW"; }
+    while [ $# -gt 0 ]; do [ "$1" = -o ] && { printf '#!/bin/sh\\n' > "$2"; chmod +x "$2"; }; shift; done ;;
   install) mkdir -p "$GOBIN"; printf '#!/bin/sh\\n' > "$GOBIN/kwok"; chmod +x "$GOBIN/kwok" ;;
 esac
 `,
@@ -145,4 +149,26 @@ test('the full build (test/cluster) after the kit`s reuses what the kit built, a
   mark = go.calls().length;
   run('--kit', '--kubectl');
   expect(go.calls()).toHaveLength(mark);
+});
+
+test('a long build says how far it is, and a failed one shows the end of its output', () => {
+  fakeGo();
+  process.env.FAKE_GO_SLOW = '2.5';
+  process.env.BUILD_PROGRESS_SECONDS = '1';
+  const result = spawnSync('bash', [monorepoBuildScript, '--kit'], { env: process.env, encoding: 'utf8' });
+  expect(result.status).toBe(0);
+  // The fake go lists 4 packages and has compiled 2 of them while it sleeps.
+  expect(result.stderr).toMatch(/etcd: 2 of about 4 packages compiled \(\d+s\)/);
+  expect(result.stderr).toMatch(/kube-apiserver: 2 of about 4 packages compiled/);
+
+  rmSync(join(dir, 'cache'), { recursive: true, force: true });
+  writeFileSync(
+    join(dir, 'tools', 'go'),
+    '#!/bin/sh\n[ "$1" = build ] || exit 0\necho "undefined: compileError" >&2\nexit 1\n',
+  );
+  const failed = spawnSync('bash', [monorepoBuildScript, '--kit'], { env: process.env, encoding: 'utf8' });
+  expect(failed.status).not.toBe(0);
+  expect(failed.stderr).toContain('building etcd failed');
+  expect(failed.stderr).toContain('undefined: compileError');
+  expect(failed.stderr).not.toContain('built etcd');
 });
