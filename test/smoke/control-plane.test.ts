@@ -22,14 +22,6 @@ const widgets: ResourceRef = {
   plural: 'widgets',
   namespaced: true,
 };
-const deployments: ResourceRef = {
-  group: 'apps',
-  version: 'v1',
-  kind: 'Deployment',
-  plural: 'deployments',
-  namespaced: true,
-};
-const pods: ResourceRef = { group: '', version: 'v1', kind: 'Pod', plural: 'pods', namespaced: true };
 
 let ns: TestNamespace;
 let client: KubeClient;
@@ -106,7 +98,7 @@ test('a CRD is installed and its custom resources are created, listed and watche
 });
 
 test('a Deployment becomes Available with Ready pods on the KWOK node', async () => {
-  await client.create(deployments, {
+  await client.create(CoreResources.deployment, {
     metadata: { name: 'web', namespace: ns.name },
     spec: {
       replicas: 2,
@@ -121,7 +113,7 @@ test('a Deployment becomes Available with Ready pods on the KWOK node', async ()
     async () => {
       const d = await client.get<
         KubeObject<unknown, { availableReplicas?: number; conditions?: { type: string; status: string }[] }>
-      >(deployments, ns.name, 'web');
+      >(CoreResources.deployment, ns.name, 'web');
       const available = d.status?.conditions?.some((c) => c.type === 'Available' && c.status === 'True');
       return available && d.status?.availableReplicas === 2 ? d : undefined;
     },
@@ -131,7 +123,7 @@ test('a Deployment becomes Available with Ready pods on the KWOK node', async ()
 
   const list = await client.list<
     KubeObject<{ nodeName?: string }, { phase?: string; conditions?: { type: string; status: string }[] }>
-  >(pods, ns.name, { labelSelector: 'app=web' });
+  >(CoreResources.pod, ns.name, { labelSelector: 'app=web' });
   expect(list.items).toHaveLength(2);
   for (const pod of list.items) {
     expect(pod.spec?.nodeName).toBe('kwok-node-0');

@@ -5,23 +5,7 @@
 // the settle time before its first assignment.
 import type { KubeClient } from '../kube/client.js';
 import type { KubeObject } from '../kube/object.js';
-import type { ResourceRef } from '../kube/resource.js';
-
-const pods: ResourceRef = { group: '', version: 'v1', kind: 'Pod', plural: 'pods', namespaced: true };
-const replicaSets: ResourceRef = {
-  group: 'apps',
-  version: 'v1',
-  kind: 'ReplicaSet',
-  plural: 'replicasets',
-  namespaced: true,
-};
-const deployments: ResourceRef = {
-  group: 'apps',
-  version: 'v1',
-  kind: 'Deployment',
-  plural: 'deployments',
-  namespaced: true,
-};
+import { CoreResources } from '../kube/resource.js';
 
 export async function deploymentReplicas(
   client: KubeClient,
@@ -36,16 +20,16 @@ export async function deploymentReplicas(
   const controllerOf = (o: KubeObject, kind: string) =>
     o.metadata.ownerReferences?.find((r) => r.controller && r.kind === kind)?.name;
   try {
-    const pod = await client.get(pods, namespace, podName);
+    const pod = await client.get(CoreResources.pod, namespace, podName);
     const rsName = controllerOf(pod, 'ReplicaSet');
-    const rs = rsName ? await client.get(replicaSets, namespace, rsName) : undefined;
+    const rs = rsName ? await client.get(CoreResources.replicaSet, namespace, rsName) : undefined;
     const deploymentName = rs && controllerOf(rs, 'Deployment');
     if (!deploymentName) {
       warn(`pod ${podName} belongs to no Deployment: waiting the settle time instead`);
       return undefined;
     }
     const deployment = await client.get<KubeObject<{ replicas?: number }>>(
-      deployments,
+      CoreResources.deployment,
       namespace,
       deploymentName,
     );
